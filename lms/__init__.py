@@ -1,0 +1,54 @@
+"""Agent LMS: training and a trusted knowledge base for contact-center agents."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from lms.config import DEFAULTS, load_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` (tests) overrides what the environment says."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(DEFAULTS)
+    app.config.update(load_config(os.environ, app.instance_path))
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from lms import database, security, web
+    from lms.extensions import babel, csrf, db, login_manager, migrate
+    from lms.i18n import select_locale
+
+    db.init_app(app)
+    database.configure_engines(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
+                     render_as_batch=True, compare_type=True, render_item=database.render_item)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.admin.views import bp as admin_bp
+    from lms.api.views import bp as api_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.core.views import bp as core_bp
+
+    for blueprint in (core_bp, auth_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.cli import lms_group
+
+    app.cli.add_command(lms_group)

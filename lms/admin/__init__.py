@@ -1,0 +1,1 @@
+"""Managing people and the organisation: users, roles, departments, positions, mentors."""

@@ -1,0 +1,1 @@
+"""JSON API v1 under ``/api/v1``: Bearer tokens or the browser session, same access rules."""

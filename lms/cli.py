@@ -1,0 +1,35 @@
+"""``flask lms ...``: thin commands over the services, each committing once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from lms.errors import ServiceError
+from lms.extensions import db
+
+lms_group = AppGroup("lms", help="Agent LMS commands.")
+
+
+@lms_group.command("demo")
+def demo_command() -> None:
+    """Load the demo organisation (idempotent) and print the demo logins."""
+    from lms.auth.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+
+    try:
+        report = load_demo(db.session, today=date.today())
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Demo organisation: {len(report.created)} users created, "
+               f"{len(report.kept)} already there (left as they are).")
+    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+    for email in DEMO_LOGINS:
+        click.echo(f"  {email}")
+
+
+users_group = AppGroup("users", help="Manage users.")
+lms_group.add_command(users_group)

@@ -1,0 +1,73 @@
+"""What the home page shows each role, and the health of the app's stores."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from lms.auth.models import Department, Mentorship, User, UserRole
+from lms.auth.services import current_mentees, current_mentorship
+
+
+def database_state(session: Session) -> str:
+    """``ok`` when the database answers a query, else ``unavailable``."""
+    try:
+        session.execute(text("SELECT 1"))
+    except Exception:  # any driver error means the same to a health check
+        session.rollback()
+        return "unavailable"
+    return "ok"
+
+
+def index_state(index_dir: str) -> str:
+    """``ok`` when a search index exists on this host, ``missing`` when not built yet."""
+    from whoosh import index
+
+    try:
+        return "ok" if os.path.isdir(index_dir) and index.exists_in(index_dir) else "missing"
+    except Exception:
+        return "unreadable"
+
+
+@dataclass
+class HomePage:
+    """Everything a user's home page needs, section by role."""
+
+    mentor: User | None = None
+    mentees: list[User] = field(default_factory=list)
+    people_total: int = 0
+    without_department: int = 0
+    agents_without_mentor: int = 0
+    departments: int = 0
+    inactive: int = 0
+
+
+def home_page(session: Session, user: User, *, today: date) -> HomePage:
+    page = HomePage()
+    mentorship = current_mentorship(session, user, today=today)
+    page.mentor = mentorship.mentor if mentorship else None
+    if user.has_role("mentor"):
+        page.mentees = current_mentees(session, user, today=today)
+    if user.has_role("hr", "admin"):
+        _fill_people_figures(session, page, today)
+    return page
+
+
+def _fill_people_figures(session: Session, page: HomePage, today: date) -> None:
+    active = select(func.count(User.id)).where(User.is_active)
+    page.people_total = session.scalar(active) or 0
+    page.without_department = session.scalar(active.where(User.department_id.is_(None))) or 0
+    page.inactive = session.scalar(select(func.count(User.id)).where(~User.is_active)) or 0
+    page.departments = session.scalar(
+        select(func.count(Department.id)).where(Department.is_active)) or 0
+    mentored = (select(Mentorship.mentee_id).where(Mentorship.started_on <= today)
+                .where((Mentorship.ended_on.is_(None)) | (Mentorship.ended_on > today)))
+    page.agents_without_mentor = session.scalar(
+        active.where(User.role_rows.any(UserRole.role == "agent"))
+        .where(User.role_rows.any(UserRole.role == "mentor") == False)  # noqa: E712
+        .where(User.id.not_in(mentored))
+    ) or 0

@@ -1,0 +1,89 @@
+"""What every page shares: error pages, navigation, the template context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from lms.extensions import db
+from lms.i18n import LOCALES, _, _l
+
+# (endpoint, label, roles that see it; empty: everyone signed in)
+NAV = (
+    ("core.home", _l("Home"), ()),
+    ("admin.users", _l("People"), ("hr", "admin")),
+    ("admin.departments", _l("Departments"), ("admin",)),
+    ("admin.positions", _l("Positions"), ("admin",)),
+    ("auth.account", _l("My account"), ()),
+)
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("File too large"),
+    500: _l("Something went wrong"),
+}
+
+
+def nav_items() -> list[tuple[str, Any]]:
+    if not current_user.is_authenticated:
+        return []
+    return [(endpoint, label) for endpoint, label, roles in NAV
+            if not roles or current_user.has_role(*roles)]
+
+
+def error_message(code: int, description: str | None) -> str:
+    messages = {
+        400: _("The request could not be understood. Go back and try again."),
+        403: _("You do not have access to this page. Ask an administrator if you need it."),
+        404: _("There is no such page. Check the address or start from the home page."),
+        405: _("This address does not accept that kind of request."),
+        413: _("The file is larger than the server accepts."),
+        500: _("The server failed to handle the request; nothing was saved. Try again, "
+               "and tell an administrator if it happens again."),
+    }
+    return messages.get(code, description or "")
+
+
+def render_error(code: int, message: str | None = None) -> Any:
+    text = message or error_message(code, None)
+    if request.path.startswith("/api/"):
+        return jsonify(error=str(ERROR_TITLES.get(code, code)), message=text), code
+    title = ERROR_TITLES.get(code, str(code))
+    return render_template("errors/error.html", code=code, title=title, message=text), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        db.session.rollback()
+        return render_error(400, _("The form has expired or was not sent from this site "
+                                   "(missing or wrong security token). Reload the page and "
+                                   "send it again; nothing was saved."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.code and error.code >= 400:
+            db.session.rollback()
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> Any:
+        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS", True):
+            raise error
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return render_error(500)
+
+    @app.context_processor
+    def layout_context() -> dict[str, Any]:
+        return {"nav_items": nav_items(), "locales": LOCALES, "get_locale": get_locale}
