@@ -20,11 +20,17 @@ def configure_engines(app: Flask) -> None:
         _configure_sqlite(engine)
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy issue BEGIN itself so SAVEPOINTs behave (pysqlite would not).
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only; names here are mostly Cyrillic.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import flash
+from wtforms import SelectChoice
 
 from lms.errors import ServiceError
 
@@ -23,3 +25,8 @@ def flash_form_errors(form: Any) -> None:
         label = getattr(getattr(form, name, None), "label", None)
         prefix = f"{label.text}: " if label is not None else ""
         flash(prefix + errors[0], "error")
+
+
+def choice_list(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

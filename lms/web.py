@@ -36,8 +36,11 @@ ERROR_TITLES = {
 def nav_items() -> list[tuple[str, Any]]:
     if not current_user.is_authenticated:
         return []
-    return [(endpoint, label) for endpoint, label, roles in NAV
-            if not roles or current_user.has_role(*roles)]
+    return [
+        (endpoint, label)
+        for endpoint, label, roles in NAV
+        if not roles or current_user.has_role(*roles)
+    ]
 
 
 def error_message(code: int, description: str | None) -> str:
@@ -47,8 +50,10 @@ def error_message(code: int, description: str | None) -> str:
         404: _("There is no such page. Check the address or start from the home page."),
         405: _("This address does not accept that kind of request."),
         413: _("The file is larger than the server accepts."),
-        500: _("The server failed to handle the request; nothing was saved. Try again, "
-               "and tell an administrator if it happens again."),
+        500: _(
+            "The server failed to handle the request; nothing was saved. Try again, "
+            "and tell an administrator if it happens again."
+        ),
     }
     return messages.get(code, description or "")
 
@@ -65,9 +70,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
         db.session.rollback()
-        return render_error(400, _("The form has expired or was not sent from this site "
-                                   "(missing or wrong security token). Reload the page and "
-                                   "send it again; nothing was saved."))
+        return render_error(
+            400,
+            _(
+                "The form has expired or was not sent from this site "
+                "(missing or wrong security token). Reload the page and "
+                "send it again; nothing was saved."
+            ),
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
@@ -78,8 +88,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> Any:
-        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS", True):
-            raise error
+        if app.testing and app.config.get("PROPAGATE_EXCEPTIONS") is not False:
+            raise error  # tests see the traceback unless they ask for the 500 page
         db.session.rollback()
         app.logger.exception("unhandled error")
         return render_error(500)

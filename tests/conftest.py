@@ -88,26 +88,32 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     app: Flask = request.getfixturevalue("app")
+    # No app context stays pushed during the test: requests must each get their own `g`.
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
         factory = db.session.session_factory
         original_class, original_kw = factory.class_, dict(factory.kw)
         db.session.remove()
-        factory.class_ = BoundSession
-        factory.configure(bind=connection, join_transaction_mode="create_savepoint")
-        try:
-            yield
-        finally:
+    factory.class_ = BoundSession
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        with app.app_context():
             db.session.remove()
-            factory.class_, factory.kw = original_class, original_kw
-            outer.rollback()
-            connection.close()
+        factory.class_, factory.kw = original_class, original_kw
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture
 def ctx(app: Flask) -> Iterator[None]:
-    """An app context for calling services directly (inside the test's transaction)."""
+    """A request context for calling services directly (inside the test's transaction).
+
+    Do not send test-client requests inside it: they would share its ``g`` and with it
+    the signed-in user. Use ``app.test_request_context()`` blocks around service calls.
+    """
     with app.test_request_context():
         yield
 
@@ -117,16 +123,25 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+def detached(obj: Any) -> Any:
+    """Load an object fully and detach it, so tests can read it after its session ends."""
+    db.session.refresh(obj)
+    for name in ("role_rows", "department", "position", "manager"):
+        getattr(obj, name, None)
+    db.session.expunge(obj)
+    return obj
+
+
 @pytest.fixture
 def make_org(app: Flask) -> Callable[..., Any]:
     def make(model: type = Department, code: str = "line1", name: str | None = None) -> Any:
         with app.app_context():
             existing = db.session.scalar(sa.select(model).where(model.code == code))
             if existing is not None:
-                return existing
+                return detached(existing)
             unit = services.save_org_unit(db.session, model, code=code, name=name or code.title())
             db.session.commit()
-            return unit
+            return detached(unit)
 
     return make
 
@@ -144,7 +159,7 @@ def make_user(app: Flask) -> Callable[..., User]:
                 name=kwargs.pop("name", f"Test {role.title()}"), password=password,
                 roles=roles or (role,), department=department, position=position, **kwargs)
             db.session.commit()
-            return user
+            return detached(user)
 
     return make
 

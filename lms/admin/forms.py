@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.formtools import choice_list
 from lms.i18n import _l
 
 ROLE_LABELS = {
@@ -36,21 +37,24 @@ def _coerce_id(value: object) -> int | None:
 
 
 class UserForm(FlaskForm):
-    email = StringField(_l("E-mail"), validators=[DataRequired(_l("E-mail is required.")),
-                                                  Length(max=254)])
-    name = StringField(_l("Full name"), validators=[DataRequired(_l("Name is required.")),
-                                                    Length(max=200)])
+    email = StringField(
+        _l("E-mail"), validators=[DataRequired(_l("E-mail is required.")), Length(max=254)]
+    )
+    name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Name is required.")), Length(max=200)]
+    )
     department_id = SelectField(_l("Department"), coerce=_coerce_id, validate_choice=True)
     position_id = SelectField(_l("Position"), coerce=_coerce_id)
     manager_id = SelectField(_l("Manager"), coerce=_coerce_id)
     hired_on = DateField(_l("Hired on"), validators=[Optional()])
-    roles = CheckboxList(_l("Roles"), choices=list(ROLE_LABELS.items()))
+    roles = CheckboxList(_l("Roles"), choices=choice_list(ROLE_LABELS.items()))
 
 
 class NewUserForm(UserForm):
-    password = PasswordField(_l("Initial password"),
-                             validators=[DataRequired(_l("Set an initial password.")),
-                                         Length(max=200)])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(_l("Set an initial password.")), Length(max=200)],
+    )
     must_change_password = BooleanField(_l("Must change it at first sign-in"), default=True)
 
 
@@ -60,10 +64,12 @@ class MentorForm(FlaskForm):
 
 
 class OrgUnitForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(_l("Code is required.")),
-                                               Length(max=40)])
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Name is required.")),
-                                               Length(max=200)])
+    code = StringField(
+        _l("Code"), validators=[DataRequired(_l("Code is required.")), Length(max=40)]
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Name is required.")), Length(max=200)]
+    )
     is_active = BooleanField(_l("In use"), default=True)
 
 
@@ -74,3 +80,10 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a CSRF-protected button."""
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New temporary password"),
+        validators=[DataRequired(_l("Enter a new password.")), Length(max=200)],
+    )

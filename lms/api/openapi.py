@@ -15,8 +15,10 @@ USER = {
         "id": {"type": "integer"},
         "email": {"type": "string", "format": "email"},
         "name": {"type": "string"},
-        "roles": {"type": "array", "items": {
-            "type": "string", "enum": ["agent", "mentor", "editor", "hr", "admin"]}},
+        "roles": {
+            "type": "array",
+            "items": {"type": "string", "enum": ["agent", "mentor", "editor", "hr", "admin"]},
+        },
         "locale": {"type": "string", "enum": ["ru", "en"]},
         "department": {"type": ["string", "null"]},
         "position": {"type": ["string", "null"]},
@@ -27,32 +29,50 @@ USER = {
 
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every path here is served by ``lms.api.views``."""
-    unauthorized = {"description": "No valid session or Bearer token",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    unauthorized = {
+        "description": "No valid session or Bearer token",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Agent LMS API", "version": "1"},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {
-            "securitySchemes": {"bearer": {
-                "type": "http", "scheme": "bearer",
-                "description": "A personal API token created on the account page."}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token created on the account page.",
+                }
+            },
             "schemas": {"Error": ERROR, "User": USER},
         },
         "paths": {
-            "/me": {"get": {
-                "summary": "The user the token belongs to",
-                "operationId": "getMe",
-                "responses": {
-                    "200": {"description": "The signed-in user", "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/User"}}}},
-                    "401": unauthorized,
-                },
-            }},
-            "/openapi.json": {"get": {
-                "summary": "This document", "operationId": "getOpenApi", "security": [],
-                "responses": {"200": {"description": "OpenAPI 3.1 document"}},
-            }},
+            "/me": {
+                "get": {
+                    "summary": "The user the token belongs to",
+                    "operationId": "getMe",
+                    "responses": {
+                        "200": {
+                            "description": "The signed-in user",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/User"}
+                                }
+                            },
+                        },
+                        "401": unauthorized,
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "getOpenApi",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                }
+            },
         },
     }

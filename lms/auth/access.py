@@ -54,8 +54,18 @@ TRAINING_ADMIN = Rule("training_admin", _roles("hr", "admin"))
 MANAGE_USERS = Rule("manage_users", _roles("hr", "admin"))
 ADMIN = Rule("admin", _roles("admin"))
 
-ALL_RULES = (PUBLIC, SIGNED_IN, ACCOUNT, KB_READ, KB_WRITE, KB_ANSWER, MENTEES,
-             TRAINING_ADMIN, MANAGE_USERS, ADMIN)
+ALL_RULES = (
+    PUBLIC,
+    SIGNED_IN,
+    ACCOUNT,
+    KB_READ,
+    KB_WRITE,
+    KB_ANSWER,
+    MENTEES,
+    TRAINING_ADMIN,
+    MANAGE_USERS,
+    ADMIN,
+)
 
 
 def is_api_request() -> bool:
@@ -106,6 +116,7 @@ def require(allowed: bool) -> None:
 
 
 # Object checks ---------------------------------------------------------------
+
 
 def can_manage_user(actor: User, target: User) -> bool:
     """HR manages users except administrators; only an administrator manages those."""

@@ -64,8 +64,13 @@ MENTORSHIPS = (
     ("ekaterina.novikova@example.com", "mentor@example.com", 150, 60),
 )
 LEADS = {"line1": "lead@example.com"}
-DEMO_LOGINS = ("admin@example.com", "hr@example.com", "editor@example.com",
-               "mentor@example.com", "agent@example.com")
+DEMO_LOGINS = (
+    "admin@example.com",
+    "hr@example.com",
+    "editor@example.com",
+    "mentor@example.com",
+    "agent@example.com",
+)
 
 
 @dataclass
@@ -86,9 +91,14 @@ def load_demo(session: Session, *, today: date) -> DemoReport:
         user = services.find_user_by_email(session, email)
         if user is None:
             user = services.create_user(
-                session, email=email, name=name, roles=roles,
-                department=units.get(dept or ""), position=posts[post],
-                hired_on=today - timedelta(days=hired))
+                session,
+                email=email,
+                name=name,
+                roles=roles,
+                department=units.get(dept or ""),
+                position=posts[post],
+                hired_on=today - timedelta(days=hired),
+            )
             # The demo password is shorter than the policy allows, on purpose.
             user.password_hash = services.hash_password(DEMO_PASSWORD)
             report.created.append(email)
@@ -113,6 +123,11 @@ def _link(session: Session, people: dict[str, User], email: str, today: date) ->
         user.manager = people[lead]
     for mentee, mentor, started, ended in MENTORSHIPS:
         if mentee == email:
-            session.add(Mentorship(
-                mentee=user, mentor=people[mentor], started_on=today - timedelta(days=started),
-                ended_on=today - timedelta(days=ended) if ended is not None else None))
+            session.add(
+                Mentorship(
+                    mentee=user,
+                    mentor=people[mentor],
+                    started_on=today - timedelta(days=started),
+                    ended_on=today - timedelta(days=ended) if ended is not None else None,
+                )
+            )

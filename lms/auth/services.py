@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,6 +29,7 @@ MAX_PASSWORD = 200
 
 
 # Values ----------------------------------------------------------------------
+
 
 def normalize_email(raw: str) -> str:
     """Validated, lower-cased e-mail; raises ``ServiceError`` on field ``email``."""
@@ -82,6 +84,7 @@ def password_matches(user: User, password: str) -> bool:
 
 # Users -----------------------------------------------------------------------
 
+
 def get_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
@@ -93,8 +96,9 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def _ensure_email_free(session: Session, email: str, *, except_id: int | None = None) -> None:
     existing = find_user_by_email(session, email)
     if existing is not None and existing.id != except_id:
-        raise ServiceError(_("A user with e-mail %(email)s already exists.", email=email),
-                           field="email")
+        raise ServiceError(
+            _("A user with e-mail %(email)s already exists.", email=email), field="email"
+        )
 
 
 def create_user(
@@ -160,16 +164,19 @@ def set_roles(session: Session, user: User, roles: Iterable[str]) -> None:
     if not chosen:
         raise ServiceError(_("Give the user at least one role."), field="roles")
     if "admin" in user.roles and "admin" not in chosen and _active_admin_count(session) <= 1:
-        raise ServiceError(_("This is the last administrator; the role cannot be removed."),
-                           field="roles")
+        raise ServiceError(
+            _("This is the last administrator; the role cannot be removed."), field="roles"
+        )
     user.role_rows = [UserRole(role=r) for r in sorted(chosen)]
     session.flush()
 
 
 def _active_admin_count(session: Session) -> int:
-    return len(session.scalars(
-        select(User.id).join(UserRole).where(UserRole.role == "admin", User.is_active)
-    ).all())
+    return len(
+        session.scalars(
+            select(User.id).join(UserRole).where(UserRole.role == "admin", User.is_active)
+        ).all()
+    )
 
 
 def set_active(session: Session, user: User, active: bool, *, actor: User) -> None:
@@ -195,8 +202,9 @@ def change_own_password(user: User, current: str, new: str) -> None:
     if not password_matches(user, current):
         raise ServiceError(_("The current password is wrong."), field="current_password")
     if current == new:
-        raise ServiceError(_("Choose a password different from the current one."),
-                           field="new_password")
+        raise ServiceError(
+            _("Choose a password different from the current one."), field="new_password"
+        )
     try:
         set_password(user, new)
     except ServiceError as error:
@@ -209,6 +217,26 @@ def set_locale(user: User, locale: str) -> None:
     user.locale = locale
 
 
+@dataclass
+class UserPage:
+    """One page of the people list."""
+
+    items: list[User]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def list_users(
     session: Session,
     *,
@@ -216,21 +244,33 @@ def list_users(
     department_id: int | None = None,
     role: str | None = None,
     include_inactive: bool = False,
-) -> list[User]:
-    """Users for the admin list, with department, position and manager loaded."""
-    query = select(User).options(
-        selectinload(User.department), selectinload(User.position), selectinload(User.manager)
-    )
+    page: int = 1,
+    per_page: int | None = None,
+) -> UserPage:
+    """People for the admin list, with department, position and manager loaded."""
+    query = select(User)
     if text.strip():
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
+        pattern = like_pattern(text)
+        query = query.where(
+            or_(
+                User.email.like(pattern, escape="\\"),
+                func.lower(User.name).like(pattern, escape="\\"),
+            )
+        )
     if department_id:
         query = query.where(User.department_id == department_id)
     if role:
         query = query.where(User.role_rows.any(UserRole.role == role))
     if not include_inactive:
         query = query.where(User.is_active)
-    return list(session.scalars(query.order_by(User.name)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.options(
+        selectinload(User.department), selectinload(User.position), selectinload(User.manager)
+    ).order_by(User.name, User.id)
+    if per_page:
+        page = min(max(page, 1), max(1, -(-total // per_page)))
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    return UserPage(list(session.scalars(query)), total, page, per_page or max(total, 1))
 
 
 # Departments and positions -----------------------------------------------------
@@ -285,11 +325,14 @@ def find_org_unit(
     """By code or by name, case-insensitively."""
     value = value.strip()
     return session.scalar(
-        select(model).where(or_(model.code == value.lower(), db.func.lower(model.name) == value.lower()))
+        select(model).where(
+            or_(model.code == value.lower(), db.func.lower(model.name) == value.lower())
+        )
     )
 
 
 # Mentorships -------------------------------------------------------------------
+
 
 def current_mentorship(session: Session, mentee: User, *, today: date) -> Mentorship | None:
     return session.scalar(
@@ -301,20 +344,27 @@ def current_mentorship(session: Session, mentee: User, *, today: date) -> Mentor
 
 
 def mentorship_history(session: Session, mentee: User) -> list[Mentorship]:
-    return list(session.scalars(
-        select(Mentorship).options(selectinload(Mentorship.mentor))
-        .where(Mentorship.mentee_id == mentee.id).order_by(Mentorship.started_on.desc())
-    ))
+    return list(
+        session.scalars(
+            select(Mentorship)
+            .options(selectinload(Mentorship.mentor))
+            .where(Mentorship.mentee_id == mentee.id)
+            .order_by(Mentorship.started_on.desc())
+        )
+    )
 
 
 def current_mentees(session: Session, mentor: User, *, today: date) -> list[User]:
-    return list(session.scalars(
-        select(User).join(Mentorship, Mentorship.mentee_id == User.id)
-        .options(selectinload(User.department), selectinload(User.position))
-        .where(Mentorship.mentor_id == mentor.id, Mentorship.started_on <= today)
-        .where(or_(Mentorship.ended_on.is_(None), Mentorship.ended_on > today))
-        .order_by(User.name)
-    ))
+    return list(
+        session.scalars(
+            select(User)
+            .join(Mentorship, Mentorship.mentee_id == User.id)
+            .options(selectinload(User.department), selectinload(User.position))
+            .where(Mentorship.mentor_id == mentor.id, Mentorship.started_on <= today)
+            .where(or_(Mentorship.ended_on.is_(None), Mentorship.ended_on > today))
+            .order_by(User.name)
+        )
+    )
 
 
 def is_current_mentor(session: Session, mentor: User, mentee: User, *, today: date) -> bool:
@@ -333,8 +383,9 @@ def assign_mentor(
         if mentor.id == mentee.id:
             raise ServiceError(_("A user cannot mentor themselves."), field="mentor")
         if not mentor.is_active or not mentor.has_role("mentor"):
-            raise ServiceError(_("%(name)s does not hold the mentor role.", name=mentor.name),
-                               field="mentor")
+            raise ServiceError(
+                _("%(name)s does not hold the mentor role.", name=mentor.name), field="mentor"
+            )
     current = current_mentorship(session, mentee, today=started_on)
     if current is not None and mentor is not None and current.mentor_id == mentor.id:
         return current
@@ -343,16 +394,15 @@ def assign_mentor(
     if mentor is None:
         session.flush()
         return None
-    mentorship = Mentorship(mentor=mentor, mentee=mentee, started_on=started_on,
-                            created_by_id=actor.id)
+    mentorship = Mentorship(
+        mentor=mentor, mentee=mentee, started_on=started_on, created_by_id=actor.id
+    )
     session.add(mentorship)
     session.flush()
     return mentorship
 
 
-def people_per_unit(
-    session: Session, model: type[Department] | type[Position]
-) -> dict[int, int]:
+def people_per_unit(session: Session, model: type[Department] | type[Position]) -> dict[int, int]:
     """Active users per department or position id."""
     column = User.department_id if model is Department else User.position_id
     rows = session.execute(

@@ -30,8 +30,11 @@ class Limits:
 
 def limits() -> Limits:
     cfg = current_app.config
-    return Limits(cfg["LOGIN_MAX_FAILURES"], timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"]),
-                  timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"]))
+    return Limits(
+        cfg["LOGIN_MAX_FAILURES"],
+        timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"]),
+        timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"]),
+    )
 
 
 class ThrottleStore(Protocol):
@@ -100,8 +103,11 @@ class RedisStore:
         pipe.expire(counter, int(self.limits.window.total_seconds()), nx=True)
         failures, _ = pipe.execute()
         if failures >= self.limits.max_failures:
-            self.redis.set(f"lms:lock:{key}", 1,  # type: ignore[attr-defined]
-                           ex=int(self.limits.lock.total_seconds()))
+            self.redis.set(
+                f"lms:lock:{key}",
+                1,  # type: ignore[attr-defined]
+                ex=int(self.limits.lock.total_seconds()),
+            )
             self.redis.delete(counter)  # type: ignore[attr-defined]
 
     def clear(self, key: str) -> None:

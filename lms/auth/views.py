@@ -16,8 +16,8 @@ from lms.auth.models import ApiToken, User
 from lms.auth.throttle import LoginRefused, authenticate
 from lms.errors import ServiceError
 from lms.extensions import db
-from lms.i18n import SESSION_KEY, _
 from lms.formtools import flash_form_errors, form_error
+from lms.i18n import SESSION_KEY, _
 
 bp = Blueprint("auth", __name__)
 
@@ -33,8 +33,10 @@ def safe_next(target: str | None) -> str:
 
 def refusal_message(refused: LoginRefused) -> str:
     if refused.reason == "locked":
-        return _("Too many failed sign-in attempts. Sign-in is locked for 15 minutes; "
-                 "try again later or ask an administrator.")
+        return _(
+            "Too many failed sign-in attempts. Sign-in is locked for 15 minutes; "
+            "try again later or ask an administrator."
+        )
     if refused.reason == "inactive":
         return _("This account has been deactivated. Ask HR or an administrator.")
     return _("Wrong e-mail or password.")
@@ -49,8 +51,12 @@ def login() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(db.session, form.email.data, form.password.data,
-                                address=request.remote_addr or "unknown")
+            user = authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                address=request.remote_addr or "unknown",
+            )
         except LoginRefused as refused:
             db.session.commit()  # the failure counts even though sign-in failed
             flash(refusal_message(refused), "error")
@@ -88,9 +94,12 @@ def language() -> Any:
 @bp.get("/account")
 @access(ACCOUNT)
 def account() -> str:
-    return render_template("auth/account.html",
-                           tokens=tokens.list_api_tokens(db.session, current_user),
-                           token_form=TokenForm(), new_token=session.pop("new_token", None))
+    return render_template(
+        "auth/account.html",
+        tokens=tokens.list_api_tokens(db.session, current_user),
+        token_form=TokenForm(),
+        new_token=session.pop("new_token", None),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -99,15 +108,17 @@ def password() -> Any:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_own_password(current_user, form.current_password.data,
-                                         form.new_password.data)
+            services.change_own_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
         except ServiceError as error:
             form_error(form, error)
         else:
             db.session.commit()
-            login_user(current_user)  # the session id carries the new session version
-            flash(_("Your password has been changed. Other sessions were signed out."),
-                  "success")
+            # The session id carries the new session version. Pass the user itself: the
+            # proxy would make Flask-Login's stored user point back at itself.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
@@ -136,8 +147,13 @@ def revoke_token(token_id: int) -> Any:
     require(token.user_id == current_user.id)
     tokens.revoke_api_token(token)
     db.session.commit()
-    flash(_("Token “%(name)s” was revoked; programs using it can no longer sign in.",
-            name=token.name), "success")
+    flash(
+        _(
+            "Token “%(name)s” was revoked; programs using it can no longer sign in.",
+            name=token.name,
+        ),
+        "success",
+    )
     return redirect(url_for("auth.account"))
 
 

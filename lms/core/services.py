@@ -62,12 +62,19 @@ def _fill_people_figures(session: Session, page: HomePage, today: date) -> None:
     page.people_total = session.scalar(active) or 0
     page.without_department = session.scalar(active.where(User.department_id.is_(None))) or 0
     page.inactive = session.scalar(select(func.count(User.id)).where(~User.is_active)) or 0
-    page.departments = session.scalar(
-        select(func.count(Department.id)).where(Department.is_active)) or 0
-    mentored = (select(Mentorship.mentee_id).where(Mentorship.started_on <= today)
-                .where((Mentorship.ended_on.is_(None)) | (Mentorship.ended_on > today)))
-    page.agents_without_mentor = session.scalar(
-        active.where(User.role_rows.any(UserRole.role == "agent"))
-        .where(User.role_rows.any(UserRole.role == "mentor") == False)  # noqa: E712
-        .where(User.id.not_in(mentored))
-    ) or 0
+    page.departments = (
+        session.scalar(select(func.count(Department.id)).where(Department.is_active)) or 0
+    )
+    mentored = (
+        select(Mentorship.mentee_id)
+        .where(Mentorship.started_on <= today)
+        .where((Mentorship.ended_on.is_(None)) | (Mentorship.ended_on > today))
+    )
+    page.agents_without_mentor = (
+        session.scalar(
+            active.where(User.role_rows.any(UserRole.role == "agent"))
+            .where(User.role_rows.any(UserRole.role == "mentor") == False)  # noqa: E712
+            .where(User.id.not_in(mentored))
+        )
+        or 0
+    )

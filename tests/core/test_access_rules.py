@@ -1,0 +1,140 @@
+"""Every route declares an access rule, and each rule holds when requested as each role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from lms.auth import tokens
+from lms.auth.access import ALL_RULES, Rule
+from lms.auth.models import Department, Position, User
+from lms.extensions import db
+
+# Routes that need no rule of their own: Flask serves static files itself.
+UNDECLARED = {"static"}
+ROLES = ("agent", "mentor", "editor", "hr", "admin")
+
+
+def endpoints(app: Flask) -> list[tuple[str, Any]]:
+    return sorted((rule.endpoint, rule) for rule in app.url_map.iter_rules()
+                  if rule.endpoint not in UNDECLARED)
+
+
+def rule_of(app: Flask, endpoint: str) -> Rule | None:
+    return getattr(app.view_functions[endpoint], "access_rule", None)
+
+
+def test_every_endpoint_declares_a_known_rule(app):
+    missing = [e for e, _ in endpoints(app) if rule_of(app, e) is None]
+    assert missing == [], f"endpoints without @access(...): {missing}"
+    unknown = [e for e, _ in endpoints(app) if rule_of(app, e) not in ALL_RULES]
+    assert unknown == []
+
+
+def test_the_walk_sees_every_blueprint(app):
+    names = {endpoint.split(".")[0] for endpoint, _ in endpoints(app)}
+    assert {"core", "auth", "admin", "api"} <= names
+
+
+def sample_values(app: Flask, requester: User) -> dict[str, int]:
+    """URL arguments that let the requester pass every object check of its own."""
+    with app.test_request_context():
+        requester = db.session.merge(requester)
+        token, _secret = tokens.create_api_token(db.session, requester, "sweep")
+        values = {
+            "user_id": requester.id,
+            "token_id": token.id,
+            "unit_id": db.session.scalar(db.select(Department.id)) or
+            db.session.scalar(db.select(Position.id)),
+        }
+        db.session.commit()
+    return values
+
+
+def request_route(client: Any, rule: Any, values: dict[str, int]) -> Any:
+    url = rule.build({k: values[k] for k in rule.arguments})[1]
+    if "GET" in rule.methods:
+        return client.get(url)
+    return client.post(url, data={})
+
+
+def outcome(response: Any) -> str:
+    if response.status_code == 403:
+        return "denied"
+    if response.status_code == 401 or (
+        response.status_code == 302 and "/login" in response.headers.get("Location", "")
+    ):
+        return "sign-in"
+    return "allowed"
+
+
+@pytest.fixture
+def no_csrf(app):
+    # The sweep checks access, which runs before form validation; CSRF has its own tests.
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.mark.usefixtures("no_csrf")
+@pytest.mark.parametrize("role", ROLES)
+def test_each_rule_holds_for_role(app, role, users, make_org, login_as):
+    make_org(Department, "sweep")
+    requester = users[role]
+    values = sample_values(app, requester)
+    wrong = []
+    for endpoint, rule in endpoints(app):
+        if endpoint == "auth.logout":
+            continue  # signs the sweep out; covered by the login tests
+        expected = "allowed" if rule_of(app, endpoint).allows(requester) else "denied"
+        got = outcome(request_route(login_as(role).client, rule, values))
+        if got != expected:
+            wrong.append(f"{endpoint} {rule.rule}: expected {expected}, got {got}")
+    assert wrong == []
+
+
+@pytest.mark.usefixtures("no_csrf")
+def test_anonymous_is_sent_to_sign_in(app, client, users, make_org):
+    make_org(Department, "sweep")
+    values = sample_values(app, users["agent"])
+    wrong = []
+    for endpoint, rule in endpoints(app):
+        public = rule_of(app, endpoint).public
+        response = request_route(client, rule, values)
+        got = outcome(response)
+        expected = "allowed" if public else "sign-in"
+        if got != expected:
+            wrong.append(f"{endpoint}: expected {expected}, got {got}")
+        if not public and rule.rule.startswith("/api/"):
+            assert response.status_code == 401 and response.is_json, endpoint
+    assert wrong == []
+
+
+def test_denied_is_a_translated_403_page_without_data(app, login_as, users):
+    response = login_as("agent").get("/admin/users")
+    html = response.get_data(as_text=True)
+    with app.test_request_context():
+        from flask_babel import force_locale, gettext
+
+        with force_locale("ru"):
+            title = gettext("Access denied")
+    assert response.status_code == 403
+    assert 'lang="ru"' in html and title in html
+    assert users["admin"].email not in html
+
+
+def test_mentor_sees_only_own_mentees(app, make_user, login_as, users, today):
+    from lms.auth.services import assign_mentor
+
+    mine, other = make_user("agent"), make_user("agent")
+    with app.test_request_context():
+        mentor = db.session.merge(users["mentor"])
+        assign_mentor(db.session, db.session.merge(mine), mentor, started_on=today, actor=mentor)
+        db.session.commit()
+    browser = login_as("mentor")
+    assert mine.name in browser.get(f"/people/{mine.id}").get_data(as_text=True)
+    assert browser.get(f"/people/{other.id}").status_code == 403
+    assert login_as("agent").get(f"/people/{mine.id}").status_code == 403
+    assert login_as("hr").get(f"/people/{other.id}").status_code == 200
