@@ -15,7 +15,7 @@ lms_group = AppGroup("lms", help="Agent LMS commands.")
 
 @lms_group.command("demo")
 def demo_command() -> None:
-    """Load the demo organisation (idempotent) and print the demo logins."""
+    """Load the demo organization (idempotent) and print the demo logins."""
     from lms.auth.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
     try:
@@ -24,8 +24,10 @@ def demo_command() -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from error
     db.session.commit()
-    click.echo(f"Demo organisation: {len(report.created)} users created, "
-               f"{len(report.kept)} already there (left as they are).")
+    click.echo(
+        f"Demo organization: {len(report.created)} users created, "
+        f"{len(report.kept)} already there (left as they are)."
+    )
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for email in DEMO_LOGINS:
         click.echo(f"  {email}")
@@ -33,3 +35,8 @@ def demo_command() -> None:
 
 users_group = AppGroup("users", help="Manage users.")
 lms_group.add_command(users_group)
+
+# Last, once users_group exists; lms.auth.cli never imports this module, so no cycle.
+from lms.auth.cli import import_users_command  # noqa: E402
+
+users_group.add_command(import_users_command, "import")

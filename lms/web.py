@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from lms.auth.services import MIN_PASSWORD
 from lms.extensions import db
 from lms.i18n import LOCALES, _, _l
 
@@ -96,4 +97,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context() -> dict[str, Any]:
-        return {"nav_items": nav_items(), "locales": LOCALES, "get_locale": get_locale}
+        return {
+            "nav_items": nav_items(),
+            "locales": LOCALES,
+            "get_locale": get_locale,
+            "min_password": MIN_PASSWORD,
+        }

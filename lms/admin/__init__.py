@@ -1,1 +1,1 @@
-"""Managing people and the organisation: users, roles, departments, positions, mentors."""
+"""Managing people and the organization: users, roles, departments, positions, mentors."""

@@ -1,4 +1,4 @@
-"""Forms for managing people and the organisation."""
+"""Forms for managing people and the organization."""
 
 from __future__ import annotations
 

@@ -243,7 +243,7 @@ def revoke_user_token(user_id: int, token_id: int) -> Any:
     db.session.commit()
     flash(
         _(
-            "Token “%(name)s” was revoked; programs using it can no longer sign in.",
+            "Token “%(name)s” was revoked; programs using it can no longer reach the API.",
             name=token.name,
         ),
         "success",
@@ -329,6 +329,7 @@ def import_users() -> Any:
                 dry_run=form.dry_run.data,
                 today=date.today(),
                 may_assign_roles=can_assign_roles(current_user),
+                max_rows=current_app.config["CSV_MAX_ROWS_WEB"],
             )
         except CsvImportError as error:
             db.session.rollback()

@@ -16,6 +16,8 @@ from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from lms.auth.models import ROLES, User
+from lms.auth.services import is_current_mentor
+from lms.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -134,8 +136,5 @@ def can_view_person(actor: User, target: User, *, today: date) -> bool:
     if actor.id == target.id or actor.has_role("hr", "admin"):
         return True
     if actor.has_role("mentor"):
-        from lms.auth.services import is_current_mentor
-        from lms.extensions import db
-
         return is_current_mentor(db.session, actor, target, today=today)
     return False

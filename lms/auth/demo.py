@@ -1,4 +1,4 @@
-"""The demo organisation: three support departments, their people and mentors.
+"""The demo organization: three support departments, their people and mentors.
 
 Loading is idempotent: what exists (matched by code or e-mail) is left as it is, so a
 second ``make run`` keeps every change made in the app.
@@ -80,7 +80,7 @@ class DemoReport:
 
 
 def load_demo(session: Session, *, today: date) -> DemoReport:
-    """Create whatever of the demo organisation is missing; refuse in production."""
+    """Create whatever of the demo organization is missing; refuse in production."""
     if current_app.config["LMS_ENV"] == "production":
         raise ServiceError("Demo accounts are never created when LMS_ENV=production.")
     units = {code: _unit(session, Department, code, name) for code, name in DEPARTMENTS}

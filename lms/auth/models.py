@@ -1,4 +1,4 @@
-"""People and organisation: users, roles, departments, positions, mentorships, tokens."""
+"""People and organization: users, roles, departments, positions, mentorships, tokens."""
 
 from __future__ import annotations
 

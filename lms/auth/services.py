@@ -146,7 +146,7 @@ def update_user(
     manager: User | None,
     hired_on: date | None,
 ) -> User:
-    """Change a user's profile and place in the organisation."""
+    """Change a user's profile and place in the organization."""
     email = normalize_email(email)
     _ensure_email_free(session, email, except_id=user.id)
     if manager is not None and manager.id == user.id:
@@ -282,7 +282,11 @@ def _clean_code(raw: str) -> str:
     code = (raw or "").strip().lower()
     if not CODE_RE.match(code):
         raise ServiceError(
-            _("Code must be 1-40 lowercase Latin letters, digits, “-” or “_”."), field="code"
+            _(
+                "Code must be 1-40 lowercase Latin letters, digits, “-” or “_”, "
+                "starting with a letter or digit."
+            ),
+            field="code",
         )
     return code
 

@@ -7,12 +7,13 @@ The counters live where every worker sees them: the database by default, Redis w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,51 +40,75 @@ def limits() -> Limits:
 
 class ThrottleStore(Protocol):
     def locked_until(self, key: str, now: datetime) -> datetime | None: ...
-    def record_failure(self, key: str, now: datetime) -> None: ...
+    def record_failures(self, keys: Sequence[str], now: datetime) -> None: ...
     def clear(self, key: str) -> None: ...
 
 
 class DatabaseStore:
-    """Counters in ``login_throttle`` rows, written in the request's transaction."""
+    """Counters in ``login_throttle`` rows, written in the caller's transaction.
+
+    Workers count failures for the same key at the same moment, so each failure is one
+    atomic ``UPDATE ... failures + 1``: reading the row and writing it back lost increments.
+    No ``LoginThrottle`` object is loaded, so nothing in the session can be stale.
+    """
 
     def __init__(self, session: Session, limits: Limits) -> None:
         self.session, self.limits = session, limits
 
-    def _row(self, key: str) -> LoginThrottle | None:
-        return self.session.scalar(select(LoginThrottle).where(LoginThrottle.key == key))
-
     def locked_until(self, key: str, now: datetime) -> datetime | None:
-        row = self._row(key)
-        if row is not None and row.locked_until is not None and row.locked_until > now:
-            return row.locked_until
-        return None
+        until = self.session.scalar(
+            select(LoginThrottle.locked_until).where(LoginThrottle.key == key)
+        )
+        return until if until is not None and until > now else None
 
-    def record_failure(self, key: str, now: datetime) -> None:
-        row = self._row(key)
-        if row is None:
-            row = self._insert(key, now)
-        if row.window_started_at <= now - self.limits.window:
-            row.failures, row.window_started_at, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= self.limits.max_failures:
-            row.locked_until = now + self.limits.lock
-            row.failures, row.window_started_at = 0, now
-        self.session.flush()
+    def record_failures(self, keys: Sequence[str], now: datetime) -> None:
+        # The transaction so far holds only the sign-in checks' reads. On SQLite a
+        # transaction that has read cannot start writing once another process has committed
+        # ("database is locked" at once, without waiting); a fresh one waits for the lock.
+        self.session.rollback()
+        for key in keys:
+            if self._count(key, now) >= self.limits.max_failures:
+                self.session.execute(
+                    update(LoginThrottle)
+                    .where(LoginThrottle.key == key)
+                    .values(locked_until=now + self.limits.lock, failures=0, window_started_at=now)
+                    .execution_options(synchronize_session=False)
+                )
 
-    def _insert(self, key: str, now: datetime) -> LoginThrottle:
-        # Another worker may insert the same key at once: the unique key decides.
+    def _count(self, key: str, now: datetime) -> int:
+        """Add one failure to ``key`` and return its failures in the current window."""
+        failures = self._increment(key, now)
+        if failures is not None:
+            return failures
         try:
             with self.session.begin_nested():
-                row = LoginThrottle(key=key, failures=0, window_started_at=now)
-                self.session.add(row)
-            return row
-        except IntegrityError:
-            return self._row(key)  # type: ignore[return-value]
+                self.session.execute(
+                    insert(LoginThrottle).values(key=key, failures=1, window_started_at=now)
+                )
+            return 1
+        except IntegrityError:  # another worker inserted the key first
+            return self._increment(key, now) or 1
+
+    def _increment(self, key: str, now: datetime) -> int | None:
+        started = LoginThrottle.window_started_at
+        expired = started <= now - self.limits.window
+        return self.session.scalar(
+            update(LoginThrottle)
+            .where(LoginThrottle.key == key)
+            .values(
+                failures=case((expired, 1), else_=LoginThrottle.failures + 1),
+                window_started_at=case((expired, literal(now, started.type)), else_=started),
+            )
+            .returning(LoginThrottle.failures)
+            .execution_options(synchronize_session=False)
+        )
 
     def clear(self, key: str) -> None:
-        row = self._row(key)
-        if row is not None:
-            self.session.delete(row)
+        self.session.execute(
+            delete(LoginThrottle)
+            .where(LoginThrottle.key == key)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class RedisStore:
@@ -96,7 +121,11 @@ class RedisStore:
         ttl = self.redis.ttl(f"lms:lock:{key}")  # type: ignore[attr-defined]
         return now + timedelta(seconds=ttl) if ttl and ttl > 0 else None
 
-    def record_failure(self, key: str, now: datetime) -> None:
+    def record_failures(self, keys: Sequence[str], now: datetime) -> None:
+        for key in keys:
+            self._count(key)
+
+    def _count(self, key: str) -> None:
         counter = f"lms:fail:{key}"
         pipe = self.redis.pipeline()  # type: ignore[attr-defined]
         pipe.incr(counter)
@@ -144,7 +173,8 @@ def authenticate(
     """Return the user for valid credentials or raise ``LoginRefused``.
 
     A locked account or address is refused before the password is even checked, so a
-    guesser learns nothing while the lock lasts.
+    guesser learns nothing while the lock lasts. Wrong credentials are counted in a fresh
+    transaction (what the session held before is rolled back); the caller commits it.
     """
     now = now or utcnow()
     store = throttle_store(session)
@@ -155,8 +185,7 @@ def authenticate(
             raise LoginRefused("locked", until=until)
     user = find_user_by_email(session, email)
     if user is None or not password_matches(user, password):
-        store.record_failure(account_key, now)
-        store.record_failure(address_key, now)
+        store.record_failures((account_key, address_key), now)
         raise LoginRefused("credentials")
     if not user.is_active:
         raise LoginRefused("inactive")

@@ -17,7 +17,8 @@ from lms.auth.throttle import LoginRefused, authenticate
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.formtools import flash_form_errors, form_error
-from lms.i18n import SESSION_KEY, _
+from lms.i18n import SESSION_KEY, _, ngettext
+from lms.models_base import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -33,9 +34,13 @@ def safe_next(target: str | None) -> str:
 
 def refusal_message(refused: LoginRefused) -> str:
     if refused.reason == "locked":
-        return _(
-            "Too many failed sign-in attempts. Sign-in is locked for 15 minutes; "
-            "try again later or ask an administrator."
+        minutes = max(1, round((refused.until - utcnow()).total_seconds() / 60))
+        return ngettext(
+            "Too many failed sign-in attempts. Sign-in is locked for %(num)d more minute; "
+            "try again later or ask an administrator.",
+            "Too many failed sign-in attempts. Sign-in is locked for %(num)d more minutes; "
+            "try again later or ask an administrator.",
+            minutes,
         )
     if refused.reason == "inactive":
         return _("This account has been deactivated. Ask HR or an administrator.")
@@ -149,7 +154,7 @@ def revoke_token(token_id: int) -> Any:
     db.session.commit()
     flash(
         _(
-            "Token “%(name)s” was revoked; programs using it can no longer sign in.",
+            "Token “%(name)s” was revoked; programs using it can no longer reach the API.",
             name=token.name,
         ),
         "success",
