@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask
@@ -11,6 +12,19 @@ from sqlalchemy.engine import Engine
 from lms.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Whether the current request is going to write: see ``expect_writes``.
+_writes_expected: ContextVar[bool] = ContextVar("lms_writes_expected", default=False)
+
+
+def expect_writes(expected: bool = True) -> None:
+    """Declare that the transactions that follow will write.
+
+    SQLite then takes the write lock when a transaction begins (``BEGIN IMMEDIATE``) and
+    waits its busy timeout for it. A transaction that read first and writes later fails at
+    once with "database is locked" when another process wrote in between, so every POST
+    from several workers would risk that. PostgreSQL ignores this.
+    """
+    _writes_expected.set(expected)
 
 
 def configure_engines(app: Flask) -> None:
@@ -40,7 +54,7 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes_expected.get() else "BEGIN")
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

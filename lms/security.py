@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
 from flask_login import AnonymousUserMixin
 
+from lms.database import expect_writes
 from lms.extensions import csrf, db, login_manager
 
 CSP = "; ".join(
@@ -67,11 +68,21 @@ def init_app(app: Flask) -> None:
         return user
 
     @app.before_request
+    def declare_writes() -> None:
+        expect_writes(request.method in UNSAFE_METHODS)
+
+    @app.teardown_request
+    def forget_writes(_error: BaseException | None) -> None:
+        expect_writes(False)
+
+    @app.before_request
     def protect_forms() -> None:
-        # Token clients prove themselves with the token itself; browsers with CSRF.
+        # Token clients prove themselves with the token itself; browsers with CSRF. A
+        # signed-in browser session needs CSRF even when an Authorization header comes along.
         if not current_app.config.get("WTF_CSRF_ENABLED", True):
             return
-        if request.method in UNSAFE_METHODS and bearer_token() is None:
+        token_only = bearer_token() is not None and "_user_id" not in session
+        if request.method in UNSAFE_METHODS and not token_only:
             csrf.protect()
 
     @app.after_request

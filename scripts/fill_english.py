@@ -18,9 +18,8 @@ def fill(path: Path) -> int:
     for message in catalogue:
         if not message.id:
             continue
-        wanted = message.id if isinstance(message.id, tuple) else message.id
-        if message.string != wanted or message.fuzzy:
-            message.string = wanted
+        if message.string != message.id or message.fuzzy:
+            message.string = message.id  # a plural's (singular, plural) pair fills both forms
             message.flags.discard("fuzzy")
             filled += 1
     with path.open("wb") as po:
@@ -29,5 +28,6 @@ def fill(path: Path) -> int:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "lms/translations/en/LC_MESSAGES/messages.po")
+    default = "lms/translations/en/LC_MESSAGES/messages.po"
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else default)
     print(f"{target}: {fill(target)} English messages filled")

@@ -150,14 +150,27 @@ def make_org(app: Flask) -> Callable[..., Any]:
 def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 100_000))
 
-    def make(role: str = "agent", *, email: str | None = None, roles: tuple[str, ...] = (),
-             password: str = TEST_PASSWORD, department: Department | None = None,
-             position: Position | None = None, **kwargs: Any) -> User:
+    def make(
+        role: str = "agent",
+        *,
+        email: str | None = None,
+        roles: tuple[str, ...] = (),
+        password: str = TEST_PASSWORD,
+        department: Department | None = None,
+        position: Position | None = None,
+        **kwargs: Any,
+    ) -> User:
         with app.test_request_context():
             user = services.create_user(
-                db.session, email=email or f"{role}{next(counter)}@test.example",
-                name=kwargs.pop("name", f"Test {role.title()}"), password=password,
-                roles=roles or (role,), department=department, position=position, **kwargs)
+                db.session,
+                email=email or f"{role}{next(counter)}@test.example",
+                name=kwargs.pop("name", f"Test {role.title()}"),
+                password=password,
+                roles=roles or (role,),
+                department=department,
+                position=position,
+                **kwargs,
+            )
             db.session.commit()
             return detached(user)
 
@@ -188,8 +201,14 @@ class Browser:
     def token(self, url: str = "/login") -> str:
         return csrf_from(self.client.get(url).get_data(as_text=True))
 
-    def post(self, url: str, data: dict[str, Any] | None = None, *, form_url: str | None = None,
-             **kwargs: Any) -> Any:
+    def post(
+        self,
+        url: str,
+        data: dict[str, Any] | None = None,
+        *,
+        form_url: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         payload = {"csrf_token": self.token(form_url or url_or_home(url)), **(data or {})}
         return self.client.post(url, data=payload, **kwargs)
 
@@ -198,8 +217,11 @@ class Browser:
 
 
 def url_or_home(url: str) -> str:
-    return url if not url.endswith(("/revoke", "/active", "/mentor", "/logout", "/language",
-                                    "/tokens")) else "/account"
+    return (
+        url
+        if not url.endswith(("/revoke", "/active", "/mentor", "/logout", "/language", "/tokens"))
+        else "/account"
+    )
 
 
 @pytest.fixture

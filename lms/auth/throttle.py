@@ -62,10 +62,6 @@ class DatabaseStore:
         return until if until is not None and until > now else None
 
     def record_failures(self, keys: Sequence[str], now: datetime) -> None:
-        # The transaction so far holds only the sign-in checks' reads. On SQLite a
-        # transaction that has read cannot start writing once another process has committed
-        # ("database is locked" at once, without waiting); a fresh one waits for the lock.
-        self.session.rollback()
         for key in keys:
             if self._count(key, now) >= self.limits.max_failures:
                 self.session.execute(
@@ -173,8 +169,8 @@ def authenticate(
     """Return the user for valid credentials or raise ``LoginRefused``.
 
     A locked account or address is refused before the password is even checked, so a
-    guesser learns nothing while the lock lasts. Wrong credentials are counted in a fresh
-    transaction (what the session held before is rolled back); the caller commits it.
+    guesser learns nothing while the lock lasts. Failures are written to the session's
+    transaction; the caller commits it even though sign-in failed.
     """
     now = now or utcnow()
     store = throttle_store(session)

@@ -18,8 +18,11 @@ ROLES = ("agent", "mentor", "editor", "hr", "admin")
 
 
 def endpoints(app: Flask) -> list[tuple[str, Any]]:
-    return sorted((rule.endpoint, rule) for rule in app.url_map.iter_rules()
-                  if rule.endpoint not in UNDECLARED)
+    return sorted(
+        (rule.endpoint, rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in UNDECLARED
+    )
 
 
 def rule_of(app: Flask, endpoint: str) -> Rule | None:
@@ -46,8 +49,8 @@ def sample_values(app: Flask, requester: User) -> dict[str, int]:
         values = {
             "user_id": requester.id,
             "token_id": token.id,
-            "unit_id": db.session.scalar(db.select(Department.id)) or
-            db.session.scalar(db.select(Position.id)),
+            "unit_id": db.session.scalar(db.select(Department.id))
+            or db.session.scalar(db.select(Position.id)),
         }
         db.session.commit()
     return values

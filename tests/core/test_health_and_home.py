@@ -28,8 +28,13 @@ def test_healthz_503_when_database_is_down(tmp_path):
     # A database file inside a path that is not a directory can never be opened.
     blocker = tmp_path / "file"
     blocker.write_text("")
-    app = create_app({"TESTING": True, "LMS_ENV": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{blocker}/db.sqlite3"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "LMS_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{blocker}/db.sqlite3",
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unavailable"
@@ -39,8 +44,9 @@ def test_healthz_503_when_database_is_down(tmp_path):
 def test_agent_home_names_mentor_and_explains_empty_plan(app, login_as, users, today):
     with app.test_request_context():
         mentor = db.session.merge(users["mentor"])
-        assign_mentor(db.session, db.session.merge(users["agent"]), mentor, started_on=today,
-                      actor=mentor)
+        assign_mentor(
+            db.session, db.session.merge(users["agent"]), mentor, started_on=today, actor=mentor
+        )
         db.session.commit()
     html = login_as("agent").get("/").get_data(as_text=True)
     assert users["mentor"].name in html
@@ -64,8 +70,9 @@ def test_hr_home_counts_agents_without_mentor(app, login_as, users, today):
     with app.test_request_context():
         hr, agent = db.session.merge(users["hr"]), db.session.merge(users["agent"])
         before = home_page(db.session, hr, today=today)
-        assign_mentor(db.session, agent, db.session.merge(users["mentor"]), started_on=today,
-                      actor=hr)
+        assign_mentor(
+            db.session, agent, db.session.merge(users["mentor"]), started_on=today, actor=hr
+        )
         after = home_page(db.session, hr, today=today)
         db.session.commit()
     assert (before.agents_without_mentor, after.agents_without_mentor) == (1, 0)
