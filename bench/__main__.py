@@ -30,8 +30,13 @@ def populate(count: int) -> str:
     departments = services.list_org_units(db.session, Department)
     cheap = services.generate_password_hash("bench", method="scrypt:1024:8:1")
     for n in range(count):
-        user = User(email=f"bench{n}@example.com", name=f"Агент Номер {n}", password_hash=cheap,
-                    department=departments[n % len(departments)], locale="ru")
+        user = User(
+            email=f"bench{n}@example.com",
+            name=f"Агент Номер {n}",
+            password_hash=cheap,
+            department=departments[n % len(departments)],
+            locale="ru",
+        )
         user.role_rows = [UserRole(role="agent")]
         db.session.add(user)
     admin = services.find_user_by_email(db.session, "admin@example.com")
@@ -70,8 +75,9 @@ def main() -> None:
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="lms-bench-")
     url = os.environ.get("LMS_BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LMS_INDEX_DIR": f"{workdir}/index",
-                      "LMS_ENV": "dev"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "LMS_INDEX_DIR": f"{workdir}/index", "LMS_ENV": "dev"}
+    )
     with app.app_context():
         upgrade()
     with app.test_request_context():
@@ -82,15 +88,22 @@ def main() -> None:
     report("home page, agent", timed(lambda: agent.get("/"), args.repeat))
     report("home page, HR", timed(lambda: hr.get("/"), args.repeat))
     report(f"people list, {args.users + 19} users", timed(lambda: hr.get("/admin/users"), 10))
-    report("people list, filtered by name", timed(lambda: hr.get("/admin/users?q=номер 1"),
-                                                  args.repeat))
+    report(
+        "people list, filtered by name",
+        timed(lambda: hr.get("/admin/users?q=номер 1"), args.repeat),
+    )
     api = app.test_client()
-    report("GET /api/v1/me with a Bearer token", timed(
-        lambda: api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}),
-        args.repeat))
+    report(
+        "GET /api/v1/me with a Bearer token",
+        timed(
+            lambda: api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}),
+            args.repeat,
+        ),
+    )
     report("GET /healthz", timed(lambda: api.get("/healthz"), args.repeat))
-    report("sign-in (scrypt, production cost)", timed(lambda: signed_in(app, "agent@example.com"),
-                                                      10))
+    report(
+        "sign-in (scrypt, production cost)", timed(lambda: signed_in(app, "agent@example.com"), 10)
+    )
 
 
 if __name__ == "__main__":

@@ -30,16 +30,18 @@ def configure_args():
 
 def run_migrations_offline():
     url = migrate_ext.db.engine.url.render_as_string(hide_password=False)
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      **configure_args())
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, **configure_args()
+    )
     with context.begin_transaction():
         context.run_migrations()
 
 
 def run_migrations_online():
     with migrate_ext.db.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          **configure_args())
+        context.configure(
+            connection=connection, target_metadata=target_metadata, **configure_args()
+        )
         with context.begin_transaction():
             context.run_migrations()
 
