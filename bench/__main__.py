@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date
 
+from flask import Flask
 from flask_migrate import upgrade
 
+from bench import kb
+from bench.common import report, signed_in, timed
 from lms import create_app
 from lms.auth import services, tokens
 from lms.auth.demo import load_demo
@@ -45,33 +44,13 @@ def populate(count: int) -> str:
     return secret
 
 
-def timed(run: Callable[[], object], repeat: int) -> list[float]:
-    run()  # warm up templates and caches
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def report(name: str, samples: list[float]) -> None:
-    p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) >= 20 else max(samples)
-    print(f"  {name:<38} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms")
-
-
-def signed_in(app, email: str):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"email": email, "password": "demo", "csrf_token": token})
-    return client, token
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--sync-files", type=int, default=5_000)
+    parser.add_argument("--only", choices=["people", "kb"], help="run one part only")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="lms-bench-")
     url = os.environ.get("LMS_BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
@@ -82,7 +61,17 @@ def main() -> None:
         upgrade()
     with app.test_request_context():
         secret = populate(args.users)
-    print(f"Agent LMS foundation benchmark: {args.users} extra users, {url.split(':')[0]}")
+    engine = url.split(":")[0]
+    if args.only != "kb":
+        print(f"People and sign-in: {args.users} extra users, {engine}")
+        people(app, args, secret)
+    if args.only != "people":
+        print(f"Knowledge base: {engine}")
+        kb.article_pages(app, args.articles, args.repeat * 5)
+        kb.sync_files(app, args.sync_files)
+
+
+def people(app: Flask, args: argparse.Namespace, secret: str) -> None:
     hr, _ = signed_in(app, "hr@example.com")
     agent, _ = signed_in(app, "agent@example.com")
     report("home page, agent", timed(lambda: agent.get("/"), args.repeat))

@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from lms import database, security, web
+    from lms import database, models, security, web  # noqa: F401 (models: all tables)
     from lms.extensions import babel, csrf, db, login_manager, migrate
     from lms.i18n import select_locale
 
@@ -49,8 +49,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.core.views import bp as core_bp
+    from lms.kb.editor_views import bp as kb_edit_bp
+    from lms.kb.player_views import bp as kb_play_bp
+    from lms.kb.views import bp as kb_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, api_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, api_bp, kb_bp, kb_edit_bp, kb_play_bp):
         app.register_blueprint(blueprint)
 
 

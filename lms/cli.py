@@ -40,3 +40,8 @@ lms_group.add_command(users_group)
 from lms.auth.cli import import_users_command  # noqa: E402
 
 users_group.add_command(import_users_command, "import")
+
+from lms.kb.cli import export_command, sync_command  # noqa: E402
+
+lms_group.add_command(sync_command, "sync")
+lms_group.add_command(export_command, "export")

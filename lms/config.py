@@ -35,6 +35,7 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "SECRET_KEY": secret or "dev-only-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": environ.get("LMS_DATABASE_URL", default_db),
         "LMS_INDEX_DIR": environ.get("LMS_INDEX_DIR", str(Path(instance_path) / "index")),
+        "LMS_UPLOAD_DIR": environ.get("LMS_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "LMS_REDIS_URL": environ.get("LMS_REDIS_URL", ""),
         "BABEL_DEFAULT_LOCALE": locale,
         "SESSION_COOKIE_SECURE": env == "production",

@@ -17,6 +17,7 @@ from lms.i18n import LOCALES, _, _l
 # (endpoint, label, roles that see it; empty: everyone signed in)
 NAV = (
     ("core.home", _l("Home"), ()),
+    ("kb.index", _l("Knowledge base"), ()),
     ("admin.users", _l("People"), ("hr", "admin")),
     ("admin.departments", _l("Departments"), ("admin",)),
     ("admin.positions", _l("Positions"), ("admin",)),

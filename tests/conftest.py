@@ -22,6 +22,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from lms import create_app
 from lms.auth import services
 from lms.auth.models import Department, Position, User
+from lms.cache import clear_all
 from lms.extensions import db
 
 TEST_PASSWORD = "correct horse 42"
@@ -79,6 +80,12 @@ class BoundSession(FlaskSession):
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
         return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Rolled-back tests reuse ids, so nothing cached may outlive a test."""
+    clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,28 @@ USER = {
     "required": ["id", "email", "name", "roles", "locale", "department", "position"],
 }
 
+ARTICLE = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "kind": {"type": "string", "enum": ["article", "script", "template", "regulation"]},
+        "lang": {"type": "string"},
+        "status": {"type": "string"},
+        "category": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "departments": {"type": "array", "items": {"type": "string"}},
+        "url": {"type": "string", "format": "uri"},
+        "html": {"type": "string", "description": "Sanitised HTML of the live revision"},
+        "revision": {"type": "integer"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "verified_at": {"type": ["string", "null"], "format": "date-time"},
+        "verified_by": {"type": ["string", "null"]},
+        "needs_review": {"type": "boolean"},
+    },
+    "required": ["slug", "title", "kind", "url", "html", "revision"],
+}
+
 
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every path here is served by ``lms.api.views``."""
@@ -46,7 +68,7 @@ def openapi_document() -> dict[str, Any]:
                     "description": "A personal API token created on the account page.",
                 }
             },
-            "schemas": {"Error": ERROR, "User": USER},
+            "schemas": {"Error": ERROR, "User": USER, "Article": ARTICLE},
         },
         "paths": {
             "/me": {
@@ -63,6 +85,33 @@ def openapi_document() -> dict[str, Any]:
                             },
                         },
                         "401": unauthorized,
+                    },
+                }
+            },
+            "/articles/{slug}": {
+                "get": {
+                    "summary": "A knowledge-base article (live version, sanitised HTML)",
+                    "operationId": "getArticle",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The article",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Article"}
+                                }
+                            },
+                        },
+                        "401": unauthorized,
+                        "403": {"description": "The article is meant for another department"},
+                        "404": {"description": "No such published article"},
                     },
                 }
             },

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, abort, jsonify, url_for
 from flask_login import current_user
 
 from lms.api.openapi import openapi_document
-from lms.auth.access import PUBLIC, SIGNED_IN, access
+from lms.auth.access import KB_READ, PUBLIC, SIGNED_IN, access, require
+from lms.extensions import db
+from lms.kb import queries
+from lms.kb.views import render_body
+from lms.models_base import utcnow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,6 +33,37 @@ def user_json(user: Any) -> dict[str, Any]:
 @access(SIGNED_IN)
 def me() -> Any:
     return jsonify(user_json(current_user))
+
+
+@bp.get("/articles/<slug>")
+@access(KB_READ)
+def article(slug: str) -> Any:
+    """One article as a helpdesk side panel shows it: sanitised HTML of the live version."""
+    found = queries.article_by_slug(db.session, slug)
+    if found is None or found.live_revision is None:
+        abort(404)
+    require(queries.can_read(current_user, found))
+    return jsonify(article_json(found))
+
+
+def article_json(article: Any) -> dict[str, Any]:
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "kind": article.kind,
+        "lang": article.lang,
+        "status": article.status,
+        "category": article.category.slug,
+        "tags": article.tags,
+        "departments": [d.code for d in article.departments],
+        "url": url_for("kb.article", slug=article.slug, _external=True),
+        "html": render_body(article.live_revision.body).html,
+        "revision": article.live_revision.number,
+        "updated_at": article.updated_at.isoformat(),
+        "verified_at": article.verified_at.isoformat() if article.verified_at else None,
+        "verified_by": article.verified_by.name if article.verified_by else None,
+        "needs_review": article.needs_review(utcnow()),
+    }
 
 
 @bp.get("/openapi.json")

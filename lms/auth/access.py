@@ -53,6 +53,7 @@ KB_WRITE = Rule("kb_write", _roles("editor", "admin"))
 KB_ANSWER = Rule("kb_answer", _roles("mentor", "editor", "admin"))
 MENTEES = Rule("mentees", _roles("mentor", "hr", "admin"))
 TRAINING_ADMIN = Rule("training_admin", _roles("hr", "admin"))
+KB_REPORTS = Rule("kb_reports", _roles("editor", "hr", "admin"))
 MANAGE_USERS = Rule("manage_users", _roles("hr", "admin"))
 ADMIN = Rule("admin", _roles("admin"))
 
@@ -63,6 +64,7 @@ ALL_RULES = (
     KB_READ,
     KB_WRITE,
     KB_ANSWER,
+    KB_REPORTS,
     MENTEES,
     TRAINING_ADMIN,
     MANAGE_USERS,

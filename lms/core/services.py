@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from lms.auth.models import Department, Mentorship, User, UserRole
 from lms.auth.services import current_mentees, current_mentorship
+from lms.models_base import utcnow
 
 
 def database_state(session: Session) -> str:
@@ -44,6 +46,10 @@ class HomePage:
     agents_without_mentor: int = 0
     departments: int = 0
     inactive: int = 0
+    must_reads: list[Any] = field(default_factory=list)
+    reviews_due: int = 0
+    pending_approval: int = 0
+    recent_articles: list[Any] = field(default_factory=list)
 
 
 def home_page(session: Session, user: User, *, today: date) -> HomePage:
@@ -52,9 +58,20 @@ def home_page(session: Session, user: User, *, today: date) -> HomePage:
     page.mentor = mentorship.mentor if mentorship else None
     if user.has_role("mentor"):
         page.mentees = current_mentees(session, user, today=today)
+    _fill_knowledge_base(session, user, page)
     if user.has_role("hr", "admin"):
         _fill_people_figures(session, page, today)
     return page
+
+
+def _fill_knowledge_base(session: Session, user: User, page: HomePage) -> None:
+    from lms.kb import mustread, queries
+
+    page.must_reads = mustread.pending_for(session, user)
+    page.recent_articles = queries.recently_updated(session, user, limit=5)
+    if user.has_role("editor", "admin"):
+        page.reviews_due = len(queries.review_queue(session, user, now=utcnow()))
+        page.pending_approval = len(queries.pending_reviews(session))
 
 
 def _fill_people_figures(session: Session, page: HomePage, today: date) -> None:

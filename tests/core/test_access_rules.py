@@ -11,6 +11,10 @@ from lms.auth import tokens
 from lms.auth.access import ALL_RULES, Rule
 from lms.auth.models import Department, Position, User
 from lms.extensions import db
+from lms.kb.categories import save_category
+from lms.kb.mustread import create_must_read
+from lms.kb.runs import start_run
+from lms.kb.services import ArticleData, save_revision
 
 # Routes that need no rule of their own: Flask serves static files itself.
 UNDECLARED = {"static"}
@@ -41,16 +45,47 @@ def test_the_walk_sees_every_blueprint(app):
     assert {"core", "auth", "admin", "api"} <= names
 
 
-def sample_values(app: Flask, requester: User) -> dict[str, int]:
+SWEEP_SCRIPT = "## Start {#start}\nHello\n\n- [Go on](#end)\n\n## End {#end}\nBye\n"
+
+
+def sample_values(app: Flask, requester: User) -> dict[str, Any]:
     """URL arguments that let the requester pass every object check of its own."""
     with app.test_request_context():
         requester = db.session.merge(requester)
         token, _secret = tokens.create_api_token(db.session, requester, "sweep")
+        category = save_category(db.session, slug=f"sweep-{requester.id}", name="Sweep")
+        data = ArticleData(
+            slug=f"sweep-{requester.id}",
+            title="Sweep",
+            body=SWEEP_SCRIPT,
+            category=category.slug,
+            kind="script",
+            owner=requester.email,
+        )
+        revision = save_revision(db.session, data, author=requester, action="publish")
+        article = revision.article
+        must_read = create_must_read(
+            db.session,
+            article,
+            [db.session.scalar(db.select(Department))],
+            note="",
+            actor=requester,
+        )
+        run = start_run(db.session, article, requester)
         values = {
             "user_id": requester.id,
             "token_id": token.id,
             "unit_id": db.session.scalar(db.select(Department.id))
             or db.session.scalar(db.select(Position.id)),
+            "slug": article.slug,
+            "category_id": category.id,
+            "must_read_id": must_read.id,
+            "run_id": run.id,
+            "revision_id": revision.id,
+            "number": revision.number,
+            "verdict": "approve",
+            "tag": "sweep",
+            "name": "missing.png",
         }
         db.session.commit()
     return values

@@ -1,0 +1,1 @@
+"""Knowledge gaps: "did this answer?", the search log and agents' questions."""

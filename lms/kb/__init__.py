@@ -1,0 +1,1 @@
+"""Knowledge base: articles, call scripts, answer templates and regulations."""

@@ -1,0 +1,1 @@
+"""Skills catalogue, requirements, assessments and the department skill matrix."""
