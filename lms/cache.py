@@ -12,7 +12,6 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
-
 _ALL: list[TTLCache] = []
 
 
