@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -41,6 +42,7 @@ TIMEOUT_MS = 10_000
 @dataclass
 class LiveServer:
     url: str
+    app: Flask
     server: BaseWSGIServer
     thread: threading.Thread
 
@@ -72,15 +74,30 @@ def start_live_server(workdir: Path) -> LiveServer:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
-    return LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
+    return LiveServer(f"http://127.0.0.1:{server.server_port}", app, server, thread)
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the demo app (a session-wide server with real commits)."""
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The session-wide demo server (real commits) and the app it serves."""
     live = start_live_server(tmp_path_factory.mktemp("e2e"))
-    yield live.url
+    yield live
     live.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(live: LiveServer) -> str:
+    """Base URL of the demo app (a session-wide server with real commits)."""
+    return live.url
+
+
+@pytest.fixture(scope="session")
+def live_app(live: LiveServer) -> Flask:
+    """The served app, to add data or check it (``with live_app.app_context(): ...``).
+
+    Whatever a test commits stays for the rest of the session: create data idempotently.
+    """
+    return live.app
 
 
 @pytest.fixture(scope="session")

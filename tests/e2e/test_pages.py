@@ -59,6 +59,8 @@ def test_keyboard_only_sign_in_and_navigation(page: Page) -> None:
     assert home["href"] == "/"
     assert page.evaluate("document.activeElement.closest('nav.mainnav') !== null")
     assert home["outline"] != "none", "a focused menu link shows no focus outline"
+    knowledge_base = tab(page)
+    assert knowledge_base["href"] == "/kb"
     account = tab(page)
     assert account["href"] == "/account"
     assert account["outline"] != "none"
