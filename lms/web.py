@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -33,6 +34,15 @@ ERROR_TITLES = {
     413: _l("File too large"),
     500: _l("Something went wrong"),
 }
+
+
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """A path on this site to go to next; anything else (another host) goes to ``default``."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        parts = urlsplit(target.replace("\\", "/"))
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default or url_for("core.home")
 
 
 def nav_items() -> list[tuple[str, Any]]:

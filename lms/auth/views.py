@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -19,17 +18,9 @@ from lms.extensions import db
 from lms.formtools import flash_form_errors, form_error
 from lms.i18n import SESSION_KEY, _, ngettext
 from lms.models_base import utcnow
+from lms.web import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str:
-    """A local path to go to after signing in; anything else goes home."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("core.home")
 
 
 def refusal_message(refused: LoginRefused) -> str:

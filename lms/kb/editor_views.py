@@ -36,6 +36,7 @@ from lms.kb.models import Article, ArticleRevision, Category, MustRead
 from lms.kb.services import ArticleData
 from lms.kb.views import readable_article, render_body
 from lms.skills.models import Skill
+from lms.web import safe_next
 
 bp = Blueprint("kb_edit", __name__, url_prefix="/kb")
 ACTIONS = ("publish", "draft", "submit")
@@ -279,7 +280,7 @@ def verify(slug: str) -> Any:
         ),
         "success",
     )
-    return redirect(request.form.get("next") or url_for("kb.article", slug=slug))
+    return redirect(safe_next(request.form.get("next"), url_for("kb.article", slug=slug)))
 
 
 @bp.post("/<slug>/archive")

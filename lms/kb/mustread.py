@@ -23,6 +23,17 @@ def create_must_read(
         raise ServiceError(_("Only a published article can be marked as must-read."))
     if not departments:
         raise ServiceError(_("Choose at least one department."), field="departments")
+    readers = {d.id for d in article.departments}
+    outside = [d.name for d in departments if readers and d.id not in readers]
+    if outside:
+        raise ServiceError(
+            _(
+                "%(departments)s cannot read this article; choose among the "
+                "departments it is meant for.",
+                departments=", ".join(outside),
+            ),
+            field="departments",
+        )
     must_read = MustRead(
         article=article,
         revision=article.live_revision,

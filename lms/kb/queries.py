@@ -121,6 +121,20 @@ def category_tree(session: Session) -> list[CategoryNode]:
     return roots
 
 
+def rolled_up(tree: list[CategoryNode], counts: dict[int, int]) -> dict[int, int]:
+    """Counts per category including everything in its subcategories."""
+    totals: dict[int, int] = {}
+
+    def total(node: CategoryNode) -> int:
+        value = counts.get(node.category.id, 0) + sum(total(c) for c in node.children)
+        totals[node.category.id] = value
+        return value
+
+    for node in tree:
+        total(node)
+    return totals
+
+
 def descendants(session: Session, category: Category) -> list[Category]:
     everything = list(session.scalars(select(Category)))
     found, frontier = [category], [category.id]
@@ -236,7 +250,7 @@ def review_queue(session: Session, user: User, *, now: datetime) -> list[Article
         .where(or_(Article.review_due_at.is_(None), Article.review_due_at <= now))
     )
     if not user.has_role("editor", "admin"):
-        query = query.where(Article.owner_id == user.id)
+        query = query.where(Article.owner_id == user.id, visible_to(user))
     return list(
         session.scalars(
             query.order_by(Article.review_due_at.is_not(None), Article.review_due_at, Article.title)

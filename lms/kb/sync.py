@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,10 @@ from lms.kb.frontmatter import (
     parse_document,
     validate_article_meta,
 )
-from lms.kb.models import Article, ArticleRevision, Category
+from lms.kb.models import Article, ArticleRevision, ArticleTag, Category
 from lms.kb.scripts import parse_script, validate_script
 from lms.kb.services import RESERVED_SLUGS, SLUG_RE, ArticleData, save_revision
+from lms.models_base import utcnow
 from lms.skills.models import Skill, SkillGroup
 from lms.skills.services import load_catalogue
 
@@ -536,13 +538,20 @@ def _write_articles(
 ) -> None:
     problems = []
     ordered = _targets_first(items)
+    new_articles = NewArticles(session)
     for number, item in enumerate(ordered, start=1):
+        existing = known.articles.get(item.data.slug)
         try:
-            _write_article(session, item, known.articles.get(item.data.slug), report, overwrite)
+            if existing is None:
+                new_articles.add(item)
+                report.created.append(item.name)
+            else:
+                _write_article(session, item, existing, report, overwrite)
         except ServiceError as error:
             problems.append(DocumentError(item.name, 1, error.field, error.message).message)
         if number % PROGRESS_EVERY == 0 or number == len(ordered):
             progress(_("Importing %(done)d/%(total)d files…", done=number, total=len(ordered)))
+    new_articles.flush()
     if problems:
         raise SyncError(problems)
 
@@ -562,16 +571,9 @@ def _targets_first(items: list[FileArticle]) -> list[FileArticle]:
 
 
 def _write_article(
-    session: Session,
-    item: FileArticle,
-    known: KnownArticle | None,
-    report: SyncReport,
-    overwrite: bool,
+    session: Session, item: FileArticle, known: KnownArticle, report: SyncReport, overwrite: bool
 ) -> None:
-    if known is None:
-        _import(session, item, None)
-        report.created.append(item.name)
-        return
+    """A file of an article the database has: unchanged, a conflict, or a new revision."""
     if known.file_hash == item.digest:
         report.unchanged += 1
         return
@@ -588,13 +590,101 @@ def _write_article(
         report.updated.append(item.name)
 
 
-def _import(session: Session, item: FileArticle, article: Article | None) -> None:
+def _import(session: Session, item: FileArticle, article: Article) -> None:
     action = "draft" if item.data.status == "draft" else "publish"
     revision = save_revision(
         session, item.data, author=None, action=action, source="file", article=article
     )
-    revision.article.file_hash = item.digest
-    revision.article.file_revision_id = revision.id
+    article.file_hash, article.file_revision_id = item.digest, revision.id
+
+
+class NewArticles:
+    """Creates articles from new files with the rows ``save_revision`` would write.
+
+    One revision from source "file", live unless the file says draft. Through the service
+    each article costs a dozen queries and three flushes (5,000 files took over a minute);
+    here categories, departments and skills are loaded once and rows are flushed in batches.
+    ``tests/kb/test_sync.py`` checks the rows against the service's.
+    """
+
+    BATCH = 500
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.categories = {c.slug: c for c in session.scalars(select(Category))}
+        self.departments = {d.code: d for d in session.scalars(select(Department))}
+        self.skills = {s.code: s for s in session.scalars(select(Skill))}
+        self.users: dict[str, User | None] = {}
+        self.articles: dict[str, Article | None] = {}
+        self.pending: list[tuple[Article, ArticleRevision]] = []
+
+    def add(self, item: FileArticle) -> None:
+        data, now = item.data, utcnow()
+        article = Article(
+            slug=data.slug,
+            title=data.title.strip(),
+            kind=data.kind,
+            category=self.categories[data.category],
+            status="draft",
+            lang=data.lang,
+            file_hash=item.digest,
+        )
+        revision = ArticleRevision(
+            article=article,
+            number=1,
+            title=data.title.strip(),
+            body=data.body,
+            meta=data.meta(),
+            state="draft",
+            source="file",
+            comment="",
+            created_at=now,
+        )
+        if data.status != "draft":
+            self._go_live(article, revision, data, now)
+        self.session.add_all((article, revision))
+        self.articles[data.slug] = article
+        self.pending.append((article, revision))
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending; the revisions' ids then go into ``file_revision_id``."""
+        self.session.flush()
+        for article, revision in self.pending:
+            article.file_revision_id = revision.id
+        self.pending.clear()
+        self.session.flush()
+
+    def _go_live(
+        self, article: Article, revision: ArticleRevision, data: ArticleData, now: datetime
+    ) -> None:
+        """As ``services.go_live`` does it for a new article."""
+        article.live_revision = revision
+        article.status = data.status if data.status in ("published", "archived") else "published"
+        article.review_every_days = data.review_every_days
+        article.owner = self._user(data.owner)
+        article.translation_of = self._article(data.translation_of)
+        article.tag_rows = [ArticleTag(tag=tag) for tag in sorted(set(data.tags))]
+        article.departments = [self.departments[code] for code in data.departments]
+        article.skills = [self.skills[code] for code in data.skills]
+        article.updated_at = now
+        article.schedule_review()
+        revision.state = "published"
+
+    def _user(self, email: str | None) -> User | None:
+        if not email:
+            return None
+        if email not in self.users:
+            self.users[email] = self.session.scalar(select(User).where(User.email == email))
+        return self.users[email]
+
+    def _article(self, slug: str | None) -> Article | None:
+        if not slug:
+            return None
+        if slug not in self.articles:
+            self.articles[slug] = self.session.scalar(select(Article).where(Article.slug == slug))
+        return self.articles[slug]
 
 
 def _latest_revision(session: Session, article: Article) -> ArticleRevision | None:

@@ -32,6 +32,7 @@ from lms.kb.models import Article, KbImage, MustRead
 from lms.kb.placeholders import find_placeholders, render_filled_html
 from lms.kb.scripts import parse_script
 from lms.models_base import utcnow
+from lms.web import safe_next
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 TOC_MIN_HEADINGS = 3
@@ -67,10 +68,19 @@ def resolve_link(slug: str) -> str | None:
 
 
 def render_body(body: str) -> Any:
-    """Render an article body; its article links are checked in one query."""
+    """Render an article body; its article links are checked in one query.
+
+    A link to an article this reader cannot open is shown as a broken link, not a 403.
+    """
     slugs = {m["slug"] for m in ARTICLE_LINK_RE.finditer(body)}
     existing = (
-        set(db.session.scalars(select(Article.slug).where(Article.slug.in_(slugs))))
+        set(
+            db.session.scalars(
+                select(Article.slug).where(
+                    Article.slug.in_(slugs), queries.visible_to(current_user)
+                )
+            )
+        )
         if slugs
         else set()
     )
@@ -85,10 +95,11 @@ def render_body(body: str) -> Any:
 @access(KB_READ)
 def index() -> str:
     session = db.session
+    tree = queries.category_tree(session)
     return render_template(
         "kb/index.html",
-        tree=queries.category_tree(session),
-        counts=queries.visible_counts_by_category(session, current_user),
+        tree=tree,
+        counts=queries.rolled_up(tree, queries.visible_counts_by_category(session, current_user)),
         tags=queries.tag_cloud(session, current_user),
         recent=queries.recently_updated(session, current_user),
         mine=queries.for_my_department(session, current_user),
@@ -229,7 +240,9 @@ def confirm_must_read(must_read_id: int) -> Any:
     else:
         db.session.commit()
         flash(_("Confirmed: you have read “%(title)s”.", title=must_read.article.title), "success")
-    return redirect(request.form.get("next") or url_for("kb.article", slug=must_read.article.slug))
+    return redirect(
+        safe_next(request.form.get("next"), url_for("kb.article", slug=must_read.article.slug))
+    )
 
 
 @bp.get("/images/<name>")
