@@ -39,7 +39,7 @@ def sync_command(
     content_dir = content_dir or _repository() / "content"
     if not kb_dir.is_dir():
         raise click.ClickException(_("There is no folder %(path)s.", path=str(kb_dir)))
-    expect_writes()
+    expect_writes()  # SQLite: take the write lock at BEGIN, not halfway through
     try:
         report = sync_kb(db.session, kb_dir, content_dir, overwrite=overwrite, progress=_progress)
     except SyncError as error:
@@ -50,6 +50,8 @@ def sync_command(
     except ServiceError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
+    finally:
+        expect_writes(False)
     if dry_run:
         db.session.rollback()
     else:

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -276,7 +277,7 @@ def verify(slug: str) -> Any:
     flash(
         _(
             "Marked as reviewed. Next review due on %(date)s.",
-            date=article.review_due_at.date().isoformat(),
+            date=format_date(article.review_due_at, "long"),
         ),
         "success",
     )

@@ -69,7 +69,8 @@ class MustReadForm(FlaskForm):
 class CategoryForm(FlaskForm):
     slug = StringField(_l("Slug"), validators=[DataRequired(_l("Give a slug.")), Length(max=80)])
     name = StringField(
-        _l("Name (Russian)"), validators=[DataRequired(_l("Name is required.")), Length(max=200)]
+        _l("Name (Russian)"),
+        validators=[DataRequired(_l("Give the category a name.")), Length(max=200)],
     )
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     parent = SelectField(_l("Parent category"))

@@ -38,6 +38,7 @@ bp = Blueprint("kb", __name__, url_prefix="/kb")
 TOC_MIN_HEADINGS = 3
 
 
+STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "archived": _l("archived")}
 REVISION_STATE_LABELS = {
     "draft": _l("draft"),
     "pending": _l("waiting for review"),
@@ -48,7 +49,11 @@ REVISION_STATE_LABELS = {
 
 @bp.app_context_processor
 def kb_labels() -> dict[str, Any]:
-    return {"kind_labels": KIND_LABELS, "revision_states": REVISION_STATE_LABELS}
+    return {
+        "kind_labels": KIND_LABELS,
+        "revision_states": REVISION_STATE_LABELS,
+        "status_labels": STATUS_LABELS,
+    }
 
 
 def readable_article(slug: str) -> Article:
