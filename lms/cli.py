@@ -9,13 +9,15 @@ from flask.cli import AppGroup
 
 from lms.errors import ServiceError
 from lms.extensions import db
+from lms.i18n import _
 
 lms_group = AppGroup("lms", help="Agent LMS commands.")
 
 
 @lms_group.command("demo")
-def demo_command() -> None:
-    """Load the demo organization (idempotent) and print the demo logins."""
+@click.option("--no-content", is_flag=True, help="Only the organisation, not kb/ and content/.")
+def demo_command(no_content: bool) -> None:
+    """Load the demo organization and content (idempotent) and print the demo logins."""
     from lms.auth.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
     try:
@@ -25,12 +27,35 @@ def demo_command() -> None:
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(
-        f"Demo organization: {len(report.created)} users created, "
-        f"{len(report.kept)} already there (left as they are)."
+        _(
+            "Demo organization: %(created)d users created, %(kept)d already there "
+            "(left as they are).",
+            created=len(report.created),
+            kept=len(report.kept),
+        )
     )
-    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+    if not no_content:
+        _demo_content()
+    click.echo(_("Demo logins (password: %(password)s):", password=DEMO_PASSWORD))
     for email in DEMO_LOGINS:
         click.echo(f"  {email}")
+
+
+def _demo_content() -> None:
+    """Sync the shipped kb/ and content/, then add the demo's verifications and reviews."""
+    from lms.kb import demo
+    from lms.kb.cli import sync_command
+    from lms.models_base import utcnow
+
+    click.get_current_context().invoke(sync_command)
+    verified = demo.verify_demo_articles(db.session, now=utcnow())
+    demo.demo_must_read(db.session)
+    demo.demo_pending_review(db.session)
+    db.session.commit()
+    if verified:
+        click.echo(
+            _("Demo knowledge base: %(n)d articles marked as verified by their owners.", n=verified)
+        )
 
 
 users_group = AppGroup("users", help="Manage users.")

@@ -1,0 +1,51 @@
+"""`flask lms demo` loads the organisation and the shipped knowledge base, idempotently."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.kb.models import Article, ArticleRevision, MustRead
+from lms.models_base import utcnow
+
+
+def counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            "articles": db.session.scalar(sa.select(sa.func.count(Article.id))),
+            "revisions": db.session.scalar(sa.select(sa.func.count(ArticleRevision.id))),
+            "must_reads": db.session.scalar(sa.select(sa.func.count(MustRead.id))),
+            "pending": db.session.scalar(
+                sa.select(sa.func.count(ArticleRevision.id)).where(
+                    ArticleRevision.state == "pending"
+                )
+            ),
+        }
+
+
+def test_demo_loads_content_once_and_keeps_it(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["lms", "demo"])
+    assert first.exit_code == 0, first.output
+    assert "agent@example.com" in first.output
+    loaded = counts(app)
+    assert loaded["articles"] >= 40 and loaded["must_reads"] == 1 and loaded["pending"] == 1
+    with app.app_context():
+        now = utcnow()
+        articles = list(db.session.scalars(sa.select(Article)))
+        assert all(a.verified_at is not None for a in articles if a.owner_id)
+        overdue = [a for a in articles if a.needs_review(now)]
+        assert 0 < len(overdue) < len(articles) // 2
+    again = runner.invoke(args=["lms", "demo"])
+    assert again.exit_code == 0, again.output
+    assert counts(app) == loaded
+
+
+def test_demo_agent_sees_the_must_read_at_home(app, client):
+    app.test_cli_runner().invoke(args=["lms", "demo"])
+    from tests.conftest import Browser
+
+    browser = Browser(client)
+    browser.login("agent@example.com", "demo")
+    html = browser.get("/").get_data(as_text=True)
+    assert 'id="h-must"' in html and "/kb/kpi-rules" in html
