@@ -372,6 +372,12 @@ def must_read(slug: str) -> Any:
     )
 
 
+@bp.get("/must-read")
+@access(KB_REPORTS)
+def must_reads() -> str:
+    return render_template("kb/must_reads.html", items=mustread.summaries(db.session))
+
+
 @bp.get("/must-read/<int:must_read_id>")
 @access(KB_REPORTS)
 def must_read_report(must_read_id: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import Department, User
@@ -111,3 +111,40 @@ def for_article(session: Session, article: Article) -> list[MustRead]:
             .order_by(MustRead.created_at.desc())
         )
     )
+
+
+@dataclass
+class MustReadSummary:
+    item: MustRead
+    confirmed: int
+    addressed: int
+
+
+def summaries(session: Session, *, limit: int = 100) -> list[MustReadSummary]:
+    """The latest must-reads with how many of the addressed people confirmed."""
+    items = list(
+        session.scalars(
+            select(MustRead)
+            .options(selectinload(MustRead.article), selectinload(MustRead.departments))
+            .order_by(MustRead.created_at.desc())
+            .limit(limit)
+        )
+    )
+    confirmed = dict(
+        session.execute(
+            select(MustReadConfirmation.must_read_id, func.count())
+            .where(MustReadConfirmation.must_read_id.in_([m.id for m in items]))
+            .group_by(MustReadConfirmation.must_read_id)
+        ).all()
+    )
+    people = dict(
+        session.execute(
+            select(User.department_id, func.count())
+            .where(User.is_active)
+            .group_by(User.department_id)
+        ).all()
+    )
+    return [
+        MustReadSummary(m, confirmed.get(m.id, 0), sum(people.get(d.id, 0) for d in m.departments))
+        for m in items
+    ]

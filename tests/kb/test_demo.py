@@ -49,3 +49,28 @@ def test_demo_agent_sees_the_must_read_at_home(app, client):
     browser.login("agent@example.com", "demo")
     html = browser.get("/").get_data(as_text=True)
     assert 'id="h-must"' in html and "/kb/kpi-rules" in html
+
+
+def test_hr_sees_the_list_of_must_reads_with_counts(app, make_user):
+    app.test_cli_runner().invoke(args=["lms", "demo"])
+    from tests.conftest import Browser
+
+    browser = Browser(app.test_client())
+    browser.login("hr@example.com", "demo")
+    html = browser.get("/kb/must-read").get_data(as_text=True)
+    with app.test_request_context():
+        from flask_babel import force_locale, gettext
+
+        from lms.auth.models import Department, User
+
+        addressed = db.session.scalar(
+            sa.select(sa.func.count(User.id))
+            .join(Department)
+            .where(User.is_active, Department.code.in_(("line1", "line2")))
+        )
+        with force_locale("ru"):
+            expected = gettext("%(done)d of %(total)d confirmed.", done=0, total=addressed)
+    assert "/kb/must-read/" in html and expected in html
+    agent = Browser(app.test_client())
+    agent.login("agent@example.com", "demo")
+    assert agent.get("/kb/must-read").status_code == 403
