@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from lms.auth.models import Department, User
 from lms.cache import TTLCache
@@ -58,8 +58,49 @@ def list_options() -> list[Any]:
     ]
 
 
+def in_reader_language(user: Any) -> Any:
+    """For lists: one version of each translated article, in the reader's language if any.
+
+    A translation shows only to readers of its language, and then replaces its original.
+    """
+    locale = getattr(user, "locale", None) or "ru"
+    translated = aliased(Article)
+    has_own_translation = (
+        select(translated.id)
+        .where(
+            translated.translation_of_id == Article.id,
+            translated.lang == locale,
+            translated.status == "published",
+        )
+        .exists()
+    )
+    return and_(
+        or_(Article.translation_of_id.is_(None), Article.lang == locale),
+        or_(Article.lang == locale, ~has_own_translation),
+    )
+
+
 def visible_articles(user: Any) -> Select[tuple[Article]]:
-    return select(Article).where(visible_to(user)).options(*list_options())
+    """Articles for a list this reader sees: visible, one language version each."""
+    return (
+        select(Article).where(visible_to(user), in_reader_language(user)).options(*list_options())
+    )
+
+
+def translations(session: Session, user: Any, article: Article) -> list[Article]:
+    """Other language versions of the article (its original and the original's translations)."""
+    original_id = article.translation_of_id or article.id
+    return list(
+        session.scalars(
+            select(Article)
+            .where(
+                or_(Article.id == original_id, Article.translation_of_id == original_id),
+                Article.id != article.id,
+                visible_to(user),
+            )
+            .order_by(Article.lang)
+        )
+    )
 
 
 def article_by_slug(session: Session, slug: str) -> Article | None:
@@ -163,7 +204,7 @@ def visible_counts_by_category(session: Session, user: Any) -> dict[int, int]:
     if counts is None:
         rows = session.execute(
             select(Article.category_id, func.count(Article.id))
-            .where(visible_to(user))
+            .where(visible_to(user), in_reader_language(user))
             .group_by(Article.category_id)
         )
         counts = dict(rows.all())
@@ -179,7 +220,7 @@ def tag_cloud(session: Session, user: Any, *, limit: int = 40) -> list[tuple[str
         rows = session.execute(
             select(ArticleTag.tag, func.count())
             .join(Article, Article.id == ArticleTag.article_id)
-            .where(visible_to(user))
+            .where(visible_to(user), in_reader_language(user))
             .group_by(ArticleTag.tag)
             .order_by(func.count().desc(), ArticleTag.tag)
             .limit(limit)
@@ -211,7 +252,10 @@ def related(session: Session, user: Any, article: Article, *, limit: int = 5) ->
 
 def audience_key(user: Any) -> str:
     """Users who see the same articles share this key."""
-    return "all" if sees_everything(user) else f"dept:{getattr(user, 'department_id', None)}"
+    locale = getattr(user, "locale", None) or "ru"
+    if sees_everything(user):
+        return f"all:{locale}"
+    return f"dept:{getattr(user, 'department_id', None)}:{locale}"
 
 
 def _related(session: Session, user: Any, article: Article, limit: int) -> list[Article]:
@@ -222,6 +266,7 @@ def _related(session: Session, user: Any, article: Article, limit: int) -> list[
             select(Article)
             .join(ArticleTag, ArticleTag.article_id == Article.id)
             .where(ArticleTag.tag.in_(article.tags), Article.id != article.id, visible_to(user))
+            .where(in_reader_language(user))
             .group_by(Article.id)
             .order_by(shared.desc(), Article.id)
             .limit(limit)
@@ -234,6 +279,7 @@ def _related(session: Session, user: Any, article: Article, limit: int) -> list[
                 Article.category_id == article.category_id,
                 Article.id.not_in(seen),
                 visible_to(user),
+                in_reader_language(user),
             )
             .order_by(Article.updated_at.desc())
             .limit(limit - len(found))

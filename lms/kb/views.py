@@ -160,6 +160,7 @@ def article(slug: str) -> str:
         "show_toc": rendered is not None and len(rendered.toc) >= TOC_MIN_HEADINGS,
         "trail": queries.breadcrumbs(found.category),
         "related": queries.related(db.session, current_user, found),
+        "translations": queries.translations(db.session, current_user, found),
         "feedback": feedback,
         "feedback_form": FeedbackForm(
             helpful="yes" if feedback and feedback.helpful else "no" if feedback else None,

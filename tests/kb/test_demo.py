@@ -74,3 +74,18 @@ def test_hr_sees_the_list_of_must_reads_with_counts(app, make_user):
     agent = Browser(app.test_client())
     agent.login("agent@example.com", "demo")
     assert agent.get("/kb/must-read").status_code == 403
+
+
+def test_lists_show_one_language_version_and_the_page_links_the_other(app):
+    app.test_cli_runner().invoke(args=["lms", "demo"])
+    from tests.conftest import Browser
+
+    russian = Browser(app.test_client())
+    russian.login("agent@example.com", "demo")
+    listing = russian.get("/kb/c/kpi").get_data(as_text=True)
+    assert "/kb/kpi-rules" in listing and "/kb/kpi-rules-en" not in listing
+    page = russian.get("/kb/kpi-rules").get_data(as_text=True)
+    assert 'href="/kb/kpi-rules-en"' in page
+    russian.post("/language", {"locale": "en"}, form_url="/")
+    listing = russian.get("/kb/c/kpi").get_data(as_text=True)
+    assert "/kb/kpi-rules-en" in listing and 'href="/kb/kpi-rules"' not in listing
