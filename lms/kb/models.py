@@ -76,7 +76,7 @@ class Article(db.Model):
         CheckConstraint(f"kind IN {KINDS!r}", name="known_kind"),
         CheckConstraint(f"status IN {STATUSES!r}", name="known_status"),
         Index("ix_kb_articles_status_updated", "status", "updated_at"),
-        Index("ix_kb_articles_category_status", "category_id", "status"),
+        Index("ix_kb_articles_category_updated", "category_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

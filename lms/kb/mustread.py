@@ -12,7 +12,7 @@ from lms.auth.models import Department, User
 from lms.errors import ServiceError
 from lms.i18n import _
 from lms.kb.models import Article, MustRead, MustReadConfirmation, must_read_departments
-from lms.kb.queries import visible_to
+from lms.kb.queries import can_read
 
 
 def create_must_read(
@@ -53,17 +53,17 @@ def pending_for(session: Session, user: User) -> list[MustRead]:
     confirmed = select(MustReadConfirmation.must_read_id).where(
         MustReadConfirmation.user_id == user.id
     )
-    return list(
-        session.scalars(
-            select(MustRead)
-            .join(must_read_departments)
-            .join(Article, Article.id == MustRead.article_id)
-            .where(must_read_departments.c.department_id == user.department_id)
-            .where(MustRead.id.not_in(confirmed), visible_to(user))
-            .options(selectinload(MustRead.article))
-            .order_by(MustRead.created_at.desc())
-        )
+    addressed = select(must_read_departments.c.must_read_id).where(
+        must_read_departments.c.department_id == user.department_id
     )
+    # Few must-reads exist at a time: pick them by id first, then check the articles.
+    items = session.scalars(
+        select(MustRead)
+        .where(MustRead.id.in_(addressed), MustRead.id.not_in(confirmed))
+        .options(selectinload(MustRead.article).selectinload(Article.departments))
+        .order_by(MustRead.created_at.desc())
+    )
+    return [m for m in items if can_read(user, m.article)]
 
 
 def confirm(

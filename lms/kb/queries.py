@@ -261,30 +261,42 @@ def audience_key(user: Any) -> str:
 def _related(session: Session, user: Any, article: Article, limit: int) -> list[Article]:
     found: list[Article] = []
     if article.tags:
-        shared = func.count(ArticleTag.tag)
-        found += session.scalars(
-            select(Article)
-            .join(ArticleTag, ArticleTag.article_id == Article.id)
-            .where(ArticleTag.tag.in_(article.tags), Article.id != article.id, visible_to(user))
-            .where(in_reader_language(user))
-            .group_by(Article.id)
-            .order_by(shared.desc(), Article.id)
-            .limit(limit)
-        )
+        found += session.scalars(_sharing_tags(user, article).limit(limit))
     if len(found) < limit:
         seen = [a.id for a in found] + [article.id]
         found += session.scalars(
             select(Article)
-            .where(
-                Article.category_id == article.category_id,
-                Article.id.not_in(seen),
-                visible_to(user),
-                in_reader_language(user),
-            )
+            .where(Article.category_id == article.category_id, Article.id.not_in(seen))
+            .where(visible_to(user), in_reader_language(user))
             .order_by(Article.updated_at.desc())
             .limit(limit - len(found))
         )
     return found
+
+
+RELATED_CANDIDATES = 400
+
+
+def _sharing_tags(user: Any, article: Article) -> Select[tuple[Article]]:
+    """Articles sharing most tags, among the newest few hundred carrying any of them.
+
+    Bounding the candidates keeps a common tag (on thousands of articles) cheap.
+    """
+    candidates = (
+        select(ArticleTag.article_id, ArticleTag.tag)
+        .where(ArticleTag.tag.in_(article.tags), ArticleTag.article_id != article.id)
+        .order_by(ArticleTag.article_id.desc())
+        .limit(RELATED_CANDIDATES)
+        .subquery()
+    )
+    shared = func.count(candidates.c.tag)
+    return (
+        select(Article)
+        .join(candidates, candidates.c.article_id == Article.id)
+        .where(visible_to(user), in_reader_language(user))
+        .group_by(Article.id)
+        .order_by(shared.desc(), Article.id.desc())
+    )
 
 
 def review_queue(session: Session, user: User, *, now: datetime) -> list[Article]:

@@ -86,7 +86,7 @@ def upgrade():
     )
     with op.batch_alter_table('kb_articles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kb_articles_category_id'), ['category_id'], unique=False)
-        batch_op.create_index('ix_kb_articles_category_status', ['category_id', 'status'], unique=False)
+        batch_op.create_index('ix_kb_articles_category_updated', ["category_id", "updated_at"], unique=False)
         batch_op.create_index(batch_op.f('ix_kb_articles_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_kb_articles_review_due_at'), ['review_due_at'], unique=False)
         batch_op.create_index('ix_kb_articles_status_updated', ['status', 'updated_at'], unique=False)
@@ -274,7 +274,7 @@ def downgrade():
         batch_op.drop_index('ix_kb_articles_status_updated')
         batch_op.drop_index(batch_op.f('ix_kb_articles_review_due_at'))
         batch_op.drop_index(batch_op.f('ix_kb_articles_owner_id'))
-        batch_op.drop_index('ix_kb_articles_category_status')
+        batch_op.drop_index('ix_kb_articles_category_updated')
         batch_op.drop_index(batch_op.f('ix_kb_articles_category_id'))
 
     op.drop_table('kb_articles')

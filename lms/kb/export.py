@@ -1,0 +1,189 @@
+"""``flask lms export``: the knowledge base from the database to files that sync reads back.
+
+An article is written as its canonical text (``lms.kb.files.article_text``), so that a sync
+of an export changes nothing. Files whose text would not change are left untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.i18n import _
+from lms.kb.files import (
+    CATEGORIES_FILE,
+    PROGRESS_EVERY,
+    SKILLS_FILE,
+    Progress,
+    article_paths,
+    article_text,
+    normalise_body,
+    quiet,
+)
+from lms.kb.models import Article, ArticleRevision, Category
+from lms.kb.services import ArticleData
+from lms.skills.models import SkillGroup
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote: counts, and article files in the folder the database lacks."""
+
+    articles: int = 0
+    categories: int = 0
+    skills: int = 0
+    written: int = 0
+    stale: list[str] = field(default_factory=list)
+
+
+def exported_data(article: Article, revision: ArticleRevision) -> ArticleData:
+    """What ``export`` writes for an article: its live revision as the article row now has
+    it (archived, say), or, never published, its latest revision as a draft."""
+    data = ArticleData.from_revision(article, revision)
+    data.body = normalise_body(data.body)
+    if revision.id == article.live_revision_id:
+        data.category, data.status = article.category.slug, article.status
+        data.owner = article.owner.email if article.owner else None
+        data.translation_of = article.translation_of.slug if article.translation_of else None
+    else:
+        data.category, data.status = data.category or article.category.slug, "draft"
+        data.owner = data.owner.lower() if data.owner else None
+    return data
+
+
+def export_kb(
+    session: Session, kb_dir: Path, content_dir: Path | None = None, *, progress: Progress = quiet
+) -> ExportReport:
+    """Write categories.yml, one file per article and (with ``content_dir``) skills.yml.
+
+    Files whose text would not change are left untouched; files of articles the database
+    does not have are left too, and listed in the report.
+    """
+    report = ExportReport()
+    tree, report.categories = _category_tree(session)
+    _write(kb_dir / CATEGORIES_FILE, _dump_yaml(tree), report)
+    pairs = _export_pairs(session)
+    names = set()
+    for number, (article, revision) in enumerate(pairs, start=1):
+        data = exported_data(article, revision)
+        name = f"{data.category}/{data.slug}.md"
+        _write(kb_dir / name, article_text(data), report)
+        names.add(name)
+        if number % PROGRESS_EVERY == 0 or number == len(pairs):
+            progress(_("Writing %(done)d/%(total)d files…", done=number, total=len(pairs)))
+    report.articles = len(pairs)
+    paths, _skipped = article_paths(kb_dir)
+    report.stale = [p.relative_to(kb_dir).as_posix() for p in paths]
+    report.stale = [name for name in report.stale if name not in names]
+    if content_dir is not None:
+        catalogue, report.skills = _skills_catalogue(session)
+        _write(content_dir / SKILLS_FILE, _dump_yaml(catalogue), report)
+    return report
+
+
+def _write(path: Path, text: str, report: ExportReport) -> None:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+    report.written += 1
+
+
+def _export_pairs(session: Session) -> list[tuple[Article, ArticleRevision]]:
+    """Every article with the revision to write, by slug."""
+    articles = session.scalars(
+        select(Article)
+        .options(
+            selectinload(Article.category),
+            selectinload(Article.owner),
+            selectinload(Article.translation_of),
+            selectinload(Article.live_revision),
+        )
+        .order_by(Article.slug)
+    ).all()
+    newest = (
+        select(ArticleRevision.article_id, func.max(ArticleRevision.number).label("number"))
+        .join(Article, Article.id == ArticleRevision.article_id)
+        .where(Article.live_revision_id.is_(None))
+        .group_by(ArticleRevision.article_id)
+        .subquery()
+    )
+    latest = {
+        revision.article_id: revision
+        for revision in session.scalars(
+            select(ArticleRevision).join(
+                newest,
+                (ArticleRevision.article_id == newest.c.article_id)
+                & (ArticleRevision.number == newest.c.number),
+            )
+        )
+    }
+    pairs = [(a, a.live_revision or latest.get(a.id)) for a in articles]
+    return [(article, revision) for article, revision in pairs if revision is not None]
+
+
+def _category_tree(session: Session) -> tuple[list[dict[str, Any]], int]:
+    """The categories as categories.yml has them, siblings in position order; and a count."""
+    categories = session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+
+    def node(category: Category) -> dict[str, Any]:
+        item: dict[str, Any] = {"slug": category.slug, "name": category.name}
+        if category.name_en:
+            item["name_en"] = category.name_en
+        if category.id in children:
+            item["children"] = [node(child) for child in children[category.id]]
+        return item
+
+    return [node(category) for category in children.get(None, [])], len(categories)
+
+
+def _skills_catalogue(session: Session) -> tuple[dict[str, Any], int]:
+    """skills.yml as ``load_catalogue`` reads it, groups and skills in position order."""
+    groups = session.scalars(
+        select(SkillGroup)
+        .options(selectinload(SkillGroup.skills))
+        .order_by(SkillGroup.position, SkillGroup.id)
+    ).all()
+    catalogue = {
+        "groups": [
+            {
+                "code": group.code,
+                "name": _FlowMap(ru=group.name_ru, en=group.name_en),
+                "skills": [
+                    {"code": skill.code, "name": _FlowMap(ru=skill.name_ru, en=skill.name_en)}
+                    for skill in group.skills
+                ],
+            }
+            for group in groups
+        ]
+    }
+    return catalogue, sum(len(group.skills) for group in groups)
+
+
+class _FlowMap(dict[str, Any]):
+    """A mapping written on one line: ``name: {ru: …, en: …}``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, lists indented under their key, as the shipped files are written."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+_Dumper.add_representer(
+    _FlowMap,
+    lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True),
+)
+
+
+def _dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
