@@ -88,6 +88,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_kb_articles_category_id'), ['category_id'], unique=False)
         batch_op.create_index('ix_kb_articles_category_updated', ["category_id", "updated_at"], unique=False)
         batch_op.create_index(batch_op.f('ix_kb_articles_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kb_articles_translation_of_id'), ['translation_of_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_kb_articles_review_due_at'), ['review_due_at'], unique=False)
         batch_op.create_index('ix_kb_articles_status_updated', ['status', 'updated_at'], unique=False)
 
@@ -274,6 +275,7 @@ def downgrade():
         batch_op.drop_index('ix_kb_articles_status_updated')
         batch_op.drop_index(batch_op.f('ix_kb_articles_review_due_at'))
         batch_op.drop_index(batch_op.f('ix_kb_articles_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_kb_articles_translation_of_id'))
         batch_op.drop_index('ix_kb_articles_category_updated')
         batch_op.drop_index(batch_op.f('ix_kb_articles_category_id'))
 
