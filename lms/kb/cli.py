@@ -12,7 +12,8 @@ from lms.database import expect_writes
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.i18n import _
-from lms.kb.sync import ExportReport, SyncError, SyncReport, export_kb, sync_kb
+from lms.kb.export import ExportReport, export_kb
+from lms.kb.sync import SyncError, SyncReport, sync_kb
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 

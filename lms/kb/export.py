@@ -67,6 +67,20 @@ def export_kb(
     report = ExportReport()
     tree, report.categories = _category_tree(session)
     _write(kb_dir / CATEGORIES_FILE, _dump_yaml(tree), report)
+    names = _write_articles(session, kb_dir, report, progress)
+    paths, _skipped = article_paths(kb_dir)
+    report.stale = [p.relative_to(kb_dir).as_posix() for p in paths]
+    report.stale = [name for name in report.stale if name not in names]
+    if content_dir is not None:
+        catalogue, report.skills = _skills_catalogue(session)
+        _write(content_dir / SKILLS_FILE, _dump_yaml(catalogue), report)
+    return report
+
+
+def _write_articles(
+    session: Session, kb_dir: Path, report: ExportReport, progress: Progress
+) -> set[str]:
+    """One file per article; the names written, relative to ``kb_dir``."""
     pairs = _export_pairs(session)
     names = set()
     for number, (article, revision) in enumerate(pairs, start=1):
@@ -77,13 +91,7 @@ def export_kb(
         if number % PROGRESS_EVERY == 0 or number == len(pairs):
             progress(_("Writing %(done)d/%(total)d files…", done=number, total=len(pairs)))
     report.articles = len(pairs)
-    paths, _skipped = article_paths(kb_dir)
-    report.stale = [p.relative_to(kb_dir).as_posix() for p in paths]
-    report.stale = [name for name in report.stale if name not in names]
-    if content_dir is not None:
-        catalogue, report.skills = _skills_catalogue(session)
-        _write(content_dir / SKILLS_FILE, _dump_yaml(catalogue), report)
-    return report
+    return names
 
 
 def _write(path: Path, text: str, report: ExportReport) -> None:

@@ -114,22 +114,25 @@ def content_hash(data: ArticleData) -> str:
 def read_sources(kb_dir: Path, content_dir: Path | None, progress: Progress = quiet) -> Sources:
     """Read and check skills.yml, categories.yml and every article file; touch no database."""
     sources = Sources()
-    problems = sources.problems
-    skills_path = content_dir / SKILLS_FILE if content_dir else None
-    if skills_path and skills_path.is_file():
-        count = len(problems)
-        sources.has_skills = True
-        sources.skills = _construct(_compose(skills_path, SKILLS_FILE, problems), problems)
-        sources.skills_broken = len(problems) > count
+    if content_dir is not None and (content_dir / SKILLS_FILE).is_file():
+        _read_skills(content_dir / SKILLS_FILE, sources)
     categories_path = kb_dir / CATEGORIES_FILE
     if categories_path.is_file():
-        node = _compose(categories_path, CATEGORIES_FILE, problems)
-        _walk_categories(node, None, sources.categories, problems, set())
+        node = _compose(categories_path, CATEGORIES_FILE, sources.problems)
+        _walk_categories(node, None, sources.categories, sources.problems, set())
     _read_articles(kb_dir, sources, progress)
     return sources
 
 
+def _read_skills(path: Path, sources: Sources) -> None:
+    count = len(sources.problems)
+    sources.has_skills = True
+    sources.skills = _construct(_compose(path, SKILLS_FILE, sources.problems), sources.problems)
+    sources.skills_broken = len(sources.problems) > count
+
+
 def _read_articles(kb_dir: Path, sources: Sources, progress: Progress) -> None:
+    """Every article file, each checked on its own and against the others' slugs."""
     paths, skipped = article_paths(kb_dir)
     sources.warnings += [_("%(file)s: not in a category folder; skipped.", file=n) for n in skipped]
     sources.files = len(paths)
