@@ -98,9 +98,7 @@ class Article(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # verified_at + review_every_days, kept in step so the review queue is one indexed query.
     review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    translation_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("kb_articles.id"), index=True
-    )
+    translation_of_id: Mapped[int | None] = mapped_column(ForeignKey("kb_articles.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The file this article was last imported from: its hash and the revision it made.
