@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
 
 from lms.database import expect_writes
 from lms.errors import ServiceError
@@ -16,6 +17,13 @@ from lms.kb.export import ExportReport, export_kb
 from lms.kb.sync import SyncError, SyncReport, sync_kb
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
+
+
+def refresh_statistics() -> None:
+    """SQLite has no autovacuum: after an import its query planner needs fresh statistics."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA optimize"))
+        db.session.commit()
 
 
 def _progress(message: str) -> None:
@@ -57,6 +65,7 @@ def sync_command(
         db.session.rollback()
     else:
         db.session.commit()
+        refresh_statistics()
     _echo_sync(report, dry_run)
 
 

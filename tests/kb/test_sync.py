@@ -518,10 +518,9 @@ def test_the_shipped_knowledge_base_syncs(
     run: Callable[..., Result],
     make_org: Callable[..., Any],
     make_user: Callable[..., User],
+    tmp_path: Path,
 ):
     kb_dir, content_dir = ROOT / "kb", ROOT / "content"
-    if not (kb_dir / "categories.yml").is_file():
-        pytest.skip("the shipped kb/ directory is not there yet")
     departments, owners = set(), set()
     for path in kb_dir.rglob("*.md"):
         meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1]) or {}
@@ -536,3 +535,14 @@ def test_the_shipped_knowledge_base_syncs(
     created = int(summary(result).split()[1])
     assert created == len([p for p in kb_dir.rglob("*.md") if p.parent != kb_dir])
     assert "unchanged" in summary(run("sync", "--kb", kb_dir, "--content", content_dir))
+    exported = tmp_path / "export"
+    assert run("export", "--kb", exported / "kb", "--content", exported / "content").exit_code == 0
+    shipped = sorted(p.relative_to(kb_dir) for p in kb_dir.rglob("*") if p.is_file())
+    assert (
+        sorted(p.relative_to(exported / "kb") for p in (exported / "kb").rglob("*") if p.is_file())
+        == shipped
+    )
+    for relative in shipped:
+        assert (exported / "kb" / relative).read_bytes() == (kb_dir / relative).read_bytes()
+    skills = (exported / "content" / "skills.yml").read_bytes()
+    assert skills == (content_dir / "skills.yml").read_bytes()
