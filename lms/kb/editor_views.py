@@ -142,6 +142,9 @@ def save_from_form(form: ArticleForm, article: Article | None) -> Any:
         "submit": _("Sent for review. An editor will publish it or send it back."),
     }
     flash(messages[action], "success")
+    if revision.article.kind == "script" or form.kind.data == "script":
+        for warning in services.check_script_body(revision.body):
+            flash(_("Warning: %(warning)s", warning=warning), "info")
     return redirect(url_for("kb.article", slug=revision.article.slug))
 
 

@@ -171,3 +171,30 @@ def test_stats_are_for_editors_only(script, player):
     response = player.get(f"/kb/{script.slug}/stats")
     assert response.status_code == 403
     assert "runs in all" not in text_of(response)
+
+
+def test_saving_a_script_with_an_unreachable_step_warns_but_saves(
+    app, sign_in, editor, kb_category
+):
+    body = (
+        "## Start {#start}\nHello\n\n- [Done](#end)\n\n## End {#end}\nBye\n\n"
+        "## Lost {#lost}\nNobody comes here\n"
+    )
+    browser = sign_in(editor)
+    response = browser.post(
+        "/kb/new",
+        {
+            "title": "Lonely step",
+            "slug": "lonely-step",
+            "kind": "script",
+            "category": kb_category,
+            "review_every_days": "90",
+            "lang": "ru",
+            "body": body,
+            "action": "publish",
+        },
+        form_url="/kb/new",
+    )
+    assert response.status_code == 302
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "lost" in page and 'class="flash flash-info"' in page
