@@ -15,6 +15,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask lms demo
+	$(BIN)/flask lms reindex
 	@echo "Agent LMS: http://127.0.0.1:$(LMS_PORT)  (stop with Ctrl+C)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(LMS_PORT)
 

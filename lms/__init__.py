@@ -39,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_app(app)
     web.init_app(app)
+    from lms.search import indexing
+
+    indexing.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -52,8 +55,9 @@ def _register_blueprints(app: Flask) -> None:
     from lms.kb.editor_views import bp as kb_edit_bp
     from lms.kb.player_views import bp as kb_play_bp
     from lms.kb.views import bp as kb_bp
+    from lms.search.views import bp as search_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, api_bp, kb_bp, kb_edit_bp, kb_play_bp):
+    for blueprint in (core_bp, auth_bp, admin_bp, api_bp, kb_bp, kb_edit_bp, kb_play_bp, search_bp):
         app.register_blueprint(blueprint)
 
 

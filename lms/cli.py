@@ -70,3 +70,8 @@ from lms.kb.cli import export_command, sync_command  # noqa: E402
 
 lms_group.add_command(sync_command, "sync")
 lms_group.add_command(export_command, "export")
+
+from lms.search.cli import reindex_command, search_command  # noqa: E402
+
+lms_group.add_command(reindex_command, "reindex")
+lms_group.add_command(search_command, "search")

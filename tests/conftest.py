@@ -60,6 +60,8 @@ def app_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "LMS_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
         "LMS_REDIS_URL": "",
         "BABEL_DEFAULT_LOCALE": "ru",
+        # Search tests index on purpose, into a folder of their own.
+        "LMS_SEARCH_AUTOINDEX": False,
         # Fast hashes keep the suite quick; production uses the default scrypt cost.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     }

@@ -48,6 +48,34 @@ ARTICLE = {
     "required": ["slug", "title", "kind", "url", "html", "revision"],
 }
 
+SEARCH_RESULTS = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer"},
+        "did_you_mean": {"type": ["string", "null"]},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "slug": {"type": "string"},
+                    "title": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "url": {"type": "string", "format": "uri"},
+                    "snippet_html": {
+                        "type": "string",
+                        "description": "Escaped text with <mark> around matches",
+                    },
+                    "score": {"type": "number"},
+                },
+                "required": ["slug", "title", "kind", "url", "snippet_html", "score"],
+            },
+        },
+    },
+    "required": ["query", "total", "did_you_mean", "results"],
+}
+
 
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every path here is served by ``lms.api.views``."""
@@ -68,7 +96,12 @@ def openapi_document() -> dict[str, Any]:
                     "description": "A personal API token created on the account page.",
                 }
             },
-            "schemas": {"Error": ERROR, "User": USER, "Article": ARTICLE},
+            "schemas": {
+                "Error": ERROR,
+                "User": USER,
+                "Article": ARTICLE,
+                "SearchResults": SEARCH_RESULTS,
+            },
         },
         "paths": {
             "/me": {
@@ -112,6 +145,46 @@ def openapi_document() -> dict[str, Any]:
                         "401": unauthorized,
                         "403": {"description": "The article is meant for another department"},
                         "404": {"description": "No such published article"},
+                    },
+                }
+            },
+            "/search": {
+                "get": {
+                    "summary": "Search the knowledge base (department visibility applies)",
+                    "operationId": "search",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 50,
+                                "default": 10,
+                            },
+                        },
+                        {"name": "kind", "in": "query", "schema": {"type": "string"}},
+                        {"name": "category", "in": "query", "schema": {"type": "string"}},
+                        {"name": "tag", "in": "query", "schema": {"type": "string"}},
+                        {"name": "department", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Results, best first",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/SearchResults"}
+                                }
+                            },
+                        },
+                        "400": {"description": "No query given"},
+                        "401": unauthorized,
                     },
                 }
             },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, url_for
+from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user
 
 from lms.api.openapi import openapi_document
@@ -13,6 +13,7 @@ from lms.extensions import db
 from lms.kb import queries
 from lms.kb.views import render_body
 from lms.models_base import utcnow
+from lms.search.views import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -63,6 +64,38 @@ def article_json(article: Any) -> dict[str, Any]:
         "verified_at": article.verified_at.isoformat() if article.verified_at else None,
         "verified_by": article.verified_by.name if article.verified_by else None,
         "needs_review": article.needs_review(utcnow()),
+    }
+
+
+@bp.get("/search")
+@access(KB_READ)
+def search_api() -> Any:
+    """Knowledge-base search for a helpdesk side panel: same rules as the search page."""
+    limit = request.args.get("limit", 10, type=int) or 10
+    results = run_search(request.args, limit=limit)
+    if results is None:
+        return jsonify(error="bad_request", message="Give the query as ?q=..."), 400
+    return jsonify(search_json(results))
+
+
+def search_json(results: Any, *, external: bool = True) -> dict[str, Any]:
+    return {
+        "query": results.query,
+        "total": results.total,
+        "did_you_mean": results.did_you_mean,
+        "results": [
+            {
+                "slug": hit.slug,
+                "title": hit.title,
+                "kind": hit.kind,
+                "url": url_for("kb.article", slug=hit.slug, _external=True)
+                if external
+                else f"/kb/{hit.slug}",
+                "snippet_html": str(hit.snippet_html),
+                "score": round(hit.score, 4),
+            }
+            for hit in results.results
+        ],
     }
 
 

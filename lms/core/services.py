@@ -29,10 +29,14 @@ def index_state(index_dir: str) -> str:
     """``ok`` when a search index exists on this host, ``missing`` when not built yet."""
     from whoosh import index
 
+    from lms.search.index import is_stale
+
     try:
-        return "ok" if os.path.isdir(index_dir) and index.exists_in(index_dir) else "missing"
+        if not (os.path.isdir(index_dir) and index.exists_in(index_dir)):
+            return "missing"
     except Exception:
         return "unreadable"
+    return "stale" if is_stale(index_dir) else "ok"
 
 
 @dataclass

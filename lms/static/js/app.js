@@ -7,6 +7,15 @@
     select.addEventListener("change", function () { select.form.requestSubmit(); });
   });
 
+  // "/" anywhere outside a text field jumps to the search box.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) { return; }
+    var box = document.querySelector("[data-search-box], #search-q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+
   // Ask before destructive actions.
   document.addEventListener("submit", function (event) {
     var form = event.target;

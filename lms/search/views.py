@@ -1,0 +1,49 @@
+"""The search page and its live results fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from lms.auth.access import KB_READ, access
+from lms.auth.models import Department
+from lms.auth.services import list_org_units
+from lms.extensions import db
+from lms.kb.queries import category_tree
+from lms.search.service import search
+
+bp = Blueprint("search", __name__)
+MAX_LIMIT = 50
+
+
+def run_search(args: Any, *, limit: int = 20) -> Any:
+    """Search with the filters in ``args``; an empty query gives no results."""
+    query = (args.get("q") or "").strip()
+    if not query:
+        return None
+    return search(
+        current_app.config["LMS_INDEX_DIR"],
+        current_user,
+        query,
+        kind=args.get("kind") or None,
+        category=args.get("category") or None,
+        tag=args.get("tag") or None,
+        department=args.get("department") or None,
+        limit=max(1, min(limit, MAX_LIMIT)),
+    )
+
+
+@bp.get("/search")
+@access(KB_READ)
+def search_page() -> str:
+    results = run_search(request.args, limit=request.args.get("limit", 20, type=int))
+    template = "search/_results.html" if request.args.get("partial") else "search/search.html"
+    return render_template(
+        template,
+        results=results,
+        args=request.args,
+        categories=category_tree(db.session),
+        departments=list_org_units(db.session, Department, active_only=True),
+    )
