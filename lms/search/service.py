@@ -74,9 +74,11 @@ def search(
         retry = _run(searcher, switched.to_query(), allowed, limit)
         if retry.total > found.total:
             found, parsed, layout_switched = retry, switched, switched.text
-    if found.total < FEW_RESULTS and not parsed.is_empty:
+    if not parsed.is_empty:
+        # A word the index has never seen is a typo even when the other words match.
         did_you_mean = suggest_spelling(searcher, parsed)
-        found = _typo_retry(searcher, parsed, did_you_mean, allowed, limit, found)
+        if did_you_mean or found.total < FEW_RESULTS:
+            found = _typo_retry(searcher, parsed, did_you_mean, allowed, limit, found)
     return SearchResults(
         query=parsed.text,
         total=found.total,
@@ -125,14 +127,13 @@ def _typo_retry(
     limit: int,
     found: _Found,
 ) -> _Found:
-    """The corrected query's results, else the fuzzy query's, when they find more."""
-    attempts = [parse_user_query(corrected).to_query()] if corrected else []
-    attempts.append(parsed.to_query(fuzzy=True))
-    for query in attempts:
-        retry = _run(searcher, query, allowed, limit)
-        if retry.total > found.total:
+    """The corrected query's results when it finds any, else the fuzzy query's if more."""
+    if corrected:
+        retry = _run(searcher, parse_user_query(corrected).to_query(), allowed, limit)
+        if retry.total:
             return retry
-    return found
+    retry = _run(searcher, parsed.to_query(fuzzy=True), allowed, limit)
+    return retry if retry.total > found.total else found
 
 
 class MarkFormatter(Formatter):

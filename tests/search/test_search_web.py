@@ -163,3 +163,9 @@ def test_a_commit_updates_the_index(app, index_dir):
                 db.session.execute(sa.delete(Article).where(Article.id == article_id))
             db.session.execute(sa.delete(Category).where(Category.slug == "hooks-test"))
             db.session.commit()
+
+
+def test_a_typo_beside_a_correct_word_is_corrected(indexed, login_as):
+    body = login_as("editor").get("/api/v1/search?q=вазврат денег").get_json()
+    assert body["did_you_mean"] == "возврат денег"
+    assert body["results"][0]["slug"] == "refund-card"
