@@ -119,6 +119,16 @@ def article_by_slug(session: Session, slug: str) -> Article | None:
     )
 
 
+def articles_by_slug(session: Session, slugs: list[str]) -> dict[str, Article]:
+    """The articles behind search hits, with who verified them, in one query."""
+    if not slugs:
+        return {}
+    found = session.scalars(
+        select(Article).where(Article.slug.in_(slugs)).options(joinedload(Article.verified_by))
+    )
+    return {a.slug: a for a in found}
+
+
 def recently_updated(session: Session, user: Any, *, limit: int = 10) -> list[Article]:
     query = visible_articles(user).order_by(Article.updated_at.desc(), Article.id.desc())
     return list(session.scalars(query.limit(limit)))

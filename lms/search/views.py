@@ -11,7 +11,8 @@ from lms.auth.access import KB_READ, access
 from lms.auth.models import Department
 from lms.auth.services import list_org_units
 from lms.extensions import db
-from lms.kb.queries import category_tree
+from lms.kb.queries import articles_by_slug, category_tree
+from lms.models_base import utcnow
 from lms.search.service import search
 
 bp = Blueprint("search", __name__)
@@ -40,9 +41,12 @@ def run_search(args: Any, *, limit: int = 20) -> Any:
 def search_page() -> str:
     results = run_search(request.args, limit=request.args.get("limit", 20, type=int))
     template = "search/_results.html" if request.args.get("partial") else "search/search.html"
+    slugs = [hit.slug for hit in results.results] if results else []
     return render_template(
         template,
         results=results,
+        articles=articles_by_slug(db.session, slugs),
+        now=utcnow(),
         args=request.args,
         categories=category_tree(db.session),
         departments=list_org_units(db.session, Department, active_only=True),
