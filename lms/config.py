@@ -37,6 +37,7 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "LMS_INDEX_DIR": environ.get("LMS_INDEX_DIR", str(Path(instance_path) / "index")),
         "LMS_UPLOAD_DIR": environ.get("LMS_UPLOAD_DIR", str(Path(instance_path) / "uploads")),
         "LMS_REDIS_URL": environ.get("LMS_REDIS_URL", ""),
+        "LMS_SEARCH_LOG_DAYS": int(environ.get("LMS_SEARCH_LOG_DAYS", "180")),
         "BABEL_DEFAULT_LOCALE": locale,
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",

@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.kb import queries
 from lms.kb.views import render_body
 from lms.models_base import utcnow
-from lms.search.views import run_search
+from lms.search.views import logged_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -72,7 +72,7 @@ def article_json(article: Any) -> dict[str, Any]:
 def search_api() -> Any:
     """Knowledge-base search for a helpdesk side panel: same rules as the search page."""
     limit = request.args.get("limit", 10, type=int) or 10
-    results = run_search(request.args, limit=limit)
+    results, _log_id = logged_search(request.args, limit=limit)
     if results is None:
         return jsonify(error="bad_request", message="Give the query as ?q=..."), 400
     return jsonify(search_json(results))

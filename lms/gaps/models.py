@@ -28,3 +28,24 @@ class ArticleFeedback(db.Model):
 
     def __repr__(self) -> str:
         return f"<ArticleFeedback {self.article_id} {'yes' if self.helpful else 'no'}>"
+
+
+class SearchLog(db.Model):
+    """One search: what was asked, by whom, how many results, and which one was opened.
+
+    The user is forgotten after ``LMS_SEARCH_LOG_DAYS``; the query stays for the gap report.
+    """
+
+    __tablename__ = "search_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(200))
+    normalized: Mapped[str] = mapped_column(String(200), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    result_count: Mapped[int]
+    opened_slug: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<SearchLog {self.normalized!r} {self.result_count}>"

@@ -23,6 +23,7 @@ from lms.auth.access import KB_READ, access, require
 from lms.errors import ServiceError
 from lms.extensions import db
 from lms.formtools import flash_form_errors
+from lms.gaps import search_log
 from lms.gaps import services as gaps
 from lms.i18n import _, _l
 from lms.kb import mustread, queries
@@ -146,6 +147,9 @@ def tag(tag: str) -> str:
 @access(KB_READ)
 def article(slug: str) -> str:
     found = readable_article(slug)
+    from_search = request.args.get("from_search", type=int)
+    if from_search and search_log.record_opened(db.session, from_search, current_user, slug):
+        db.session.commit()
     revision = found.live_revision
     rendered = render_body(revision.body) if revision else None
     feedback = (

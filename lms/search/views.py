@@ -11,6 +11,7 @@ from lms.auth.access import KB_READ, access
 from lms.auth.models import Department
 from lms.auth.services import list_org_units
 from lms.extensions import db
+from lms.gaps.search_log import forget_users, log_search
 from lms.kb.queries import articles_by_slug, category_tree
 from lms.models_base import utcnow
 from lms.search.service import search
@@ -36,16 +37,28 @@ def run_search(args: Any, *, limit: int = 20) -> Any:
     )
 
 
+def logged_search(args: Any, *, limit: int) -> tuple[Any, int | None]:
+    """Search, and log it (the log forgets who searched after LMS_SEARCH_LOG_DAYS)."""
+    results = run_search(args, limit=limit)
+    if results is None:
+        return None, None
+    row = log_search(db.session, query=results.query, user=current_user, result_count=results.total)
+    forget_users(db.session, days=current_app.config["LMS_SEARCH_LOG_DAYS"])
+    db.session.commit()
+    return results, row.id
+
+
 @bp.get("/search")
 @access(KB_READ)
 def search_page() -> str:
-    results = run_search(request.args, limit=request.args.get("limit", 20, type=int))
+    results, log_id = logged_search(request.args, limit=request.args.get("limit", 20, type=int))
     template = "search/_results.html" if request.args.get("partial") else "search/search.html"
     slugs = [hit.slug for hit in results.results] if results else []
     return render_template(
         template,
         results=results,
         articles=articles_by_slug(db.session, slugs),
+        log_id=log_id,
         now=utcnow(),
         args=request.args,
         categories=category_tree(db.session),
