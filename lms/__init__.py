@@ -52,6 +52,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.core.views import bp as core_bp
+    from lms.gaps.report_views import bp as gaps_bp
+    from lms.gaps.views import bp as questions_bp
     from lms.kb.editor_views import bp as kb_edit_bp
     from lms.kb.player_views import bp as kb_play_bp
     from lms.kb.views import bp as kb_bp
@@ -59,6 +61,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, auth_bp, admin_bp, api_bp, kb_bp, kb_edit_bp, kb_play_bp, search_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(gaps_bp)
+    app.register_blueprint(questions_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -43,6 +43,7 @@ def demo_command(no_content: bool) -> None:
 
 def _demo_content() -> None:
     """Sync the shipped kb/ and content/, then add the demo's verifications and reviews."""
+    from lms.gaps.demo import seed_demo_gaps
     from lms.kb import demo
     from lms.kb.cli import sync_command
     from lms.models_base import utcnow
@@ -51,6 +52,7 @@ def _demo_content() -> None:
     verified = demo.verify_demo_articles(db.session, now=utcnow())
     demo.demo_must_read(db.session)
     demo.demo_pending_review(db.session)
+    seed_demo_gaps(db.session, utcnow())
     db.session.commit()
     if verified:
         click.echo(

@@ -19,6 +19,8 @@ from lms.i18n import LOCALES, _, _l
 NAV = (
     ("core.home", _l("Home"), ()),
     ("kb.index", _l("Knowledge base"), ()),
+    ("gaps.report", _l("Gaps"), ("editor", "admin")),
+    ("questions.queue", _l("Questions"), ("mentor", "editor", "admin")),
     ("admin.users", _l("People"), ("hr", "admin")),
     ("admin.departments", _l("Departments"), ("admin",)),
     ("admin.positions", _l("Positions"), ("admin",)),

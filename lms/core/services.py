@@ -54,6 +54,8 @@ class HomePage:
     reviews_due: int = 0
     pending_approval: int = 0
     recent_articles: list[Any] = field(default_factory=list)
+    unread_answers: int = 0
+    open_questions: int = 0
 
 
 def home_page(session: Session, user: User, *, today: date) -> HomePage:
@@ -65,7 +67,16 @@ def home_page(session: Session, user: User, *, today: date) -> HomePage:
     _fill_knowledge_base(session, user, page)
     if user.has_role("hr", "admin"):
         _fill_people_figures(session, page, today)
+    _fill_questions(session, user, page, today)
     return page
+
+
+def _fill_questions(session: Session, user: User, page: HomePage, today: date) -> None:
+    from lms.gaps import questions
+
+    page.unread_answers = questions.unread_count(session, user)
+    if user.has_role("mentor", "editor", "admin"):
+        page.open_questions = len(questions.questions_for_answerer(session, user, today))
 
 
 def _fill_knowledge_base(session: Session, user: User, page: HomePage) -> None:

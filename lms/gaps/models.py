@@ -66,8 +66,9 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     search_query: Mapped[str] = mapped_column(String(200), default="")
-    asker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                 index=True)
+    asker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     answer: Mapped[str] = mapped_column(Text, default="")

@@ -72,6 +72,7 @@ def sample_values(app: Flask, requester: User) -> dict[str, Any]:
             actor=requester,
         )
         run = start_run(db.session, article, requester)
+        question = sample_question(requester)
         values = {
             "user_id": requester.id,
             "token_id": token.id,
@@ -86,9 +87,24 @@ def sample_values(app: Flask, requester: User) -> dict[str, Any]:
             "verdict": "approve",
             "tag": "sweep",
             "name": "missing.png",
+            "question_id": question.id,
         }
         db.session.commit()
     return values
+
+
+def sample_question(requester: User) -> Any:
+    """A question the requester may answer: a mentee's when the requester is a mentor."""
+    from datetime import date
+
+    from lms.auth.services import assign_mentor, create_user
+    from lms.gaps.questions import ask_question
+
+    asker = requester
+    if requester.has_role("mentor"):
+        asker = create_user(db.session, email=f"mentee-{requester.id}@sweep.example", name="Mentee")
+        assign_mentor(db.session, asker, requester, started_on=date.today(), actor=requester)
+    return ask_question(db.session, asker, "A sweep question")
 
 
 def request_route(client: Any, rule: Any, values: dict[str, int]) -> Any:

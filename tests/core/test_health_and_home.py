@@ -7,8 +7,12 @@ from lms.auth.services import assign_mentor
 from lms.extensions import db
 
 
-def test_healthz_reports_database_and_missing_index(client):
-    response = client.get("/healthz")
+def test_healthz_reports_database_and_missing_index(app, client, tmp_path):
+    app.config["LMS_INDEX_DIR"], before = str(tmp_path / "no-index"), app.config["LMS_INDEX_DIR"]
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.config["LMS_INDEX_DIR"] = before
     assert response.status_code == 200
     assert response.get_json() == {"status": "degraded", "database": "ok", "index": "missing"}
 
