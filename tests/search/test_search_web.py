@@ -126,6 +126,24 @@ def test_search_box_on_every_page(login_as):
     assert 'action="/search"' in html and "data-search-box" in html
 
 
+def delete_committed_article(app: Flask, slug: str, category: str) -> None:
+    """Clean up after a test that committed for real (other tests share the database)."""
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id).where(Article.slug == slug))
+        if article_id:
+            db.session.execute(
+                sa.update(Article)
+                .where(Article.id == article_id)
+                .values(live_revision_id=None, file_revision_id=None)
+            )
+            db.session.execute(
+                sa.delete(ArticleRevision).where(ArticleRevision.article_id == article_id)
+            )
+            db.session.execute(sa.delete(Article).where(Article.id == article_id))
+        db.session.execute(sa.delete(Category).where(Category.slug == category))
+        db.session.commit()
+
+
 @pytest.mark.real_commits
 def test_a_commit_updates_the_index(app, index_dir):
     """Publishing through the services updates the index right after the commit."""
@@ -148,25 +166,47 @@ def test_a_commit_updates_the_index(app, index_dir):
         assert [hit.slug for hit in found.results] == ["hooks-test-article"]
     finally:
         app.config["LMS_SEARCH_AUTOINDEX"] = False
-        with app.app_context():
-            article_id = db.session.scalar(
-                sa.select(Article.id).where(Article.slug == "hooks-test-article")
-            )
-            if article_id:
-                db.session.execute(
-                    sa.update(Article)
-                    .where(Article.id == article_id)
-                    .values(live_revision_id=None, file_revision_id=None)
-                )
-                db.session.execute(
-                    sa.delete(ArticleRevision).where(ArticleRevision.article_id == article_id)
-                )
-                db.session.execute(sa.delete(Article).where(Article.id == article_id))
-            db.session.execute(sa.delete(Category).where(Category.slug == "hooks-test"))
-            db.session.commit()
+        delete_committed_article(app, "hooks-test-article", "hooks-test")
 
 
 def test_a_typo_beside_a_correct_word_is_corrected(indexed, login_as):
     body = login_as("editor").get("/api/v1/search?q=вазврат денег").get_json()
     assert body["did_you_mean"] == "возврат денег"
     assert body["results"][0]["slug"] == "refund-card"
+
+
+@pytest.mark.real_commits
+def test_a_failed_index_write_marks_stale_and_reindex_repairs(app, index_dir, client, monkeypatch):
+    """The database change stands; /healthz says stale until `flask lms reindex`."""
+    app.config["LMS_SEARCH_AUTOINDEX"] = True
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    try:
+        index.rebuild(index_dir, [])
+        monkeypatch.setattr(index, "write_documents", broken)
+        with app.test_request_context():
+            save_category(db.session, slug="stale-test", name="Проверка")
+            data = ArticleData(
+                slug="stale-test-article",
+                title="Обмен товара",
+                body="Обмен возможен в течение четырнадцати дней.",
+                category="stale-test",
+            )
+            save_revision(db.session, data, author=None, action="publish")
+            db.session.commit()
+        assert client.get("/healthz").get_json()["index"] == "stale"
+        monkeypatch.undo()
+        result = app.test_cli_runner().invoke(args=["lms", "reindex"])
+        assert result.exit_code == 0, result.output
+        assert client.get("/healthz").get_json()["index"] == "ok"
+        from lms.search.cli import Everyone
+        from lms.search.service import search
+
+        assert [h.slug for h in search(index_dir, Everyone(), "обмен").results] == [
+            "stale-test-article"
+        ]
+    finally:
+        app.config["LMS_SEARCH_AUTOINDEX"] = False
+        delete_committed_article(app, "stale-test-article", "stale-test")
