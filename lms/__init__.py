@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from lms import database, models, security, web  # noqa: F401 (models: all tables)
+    from lms.search import indexing
     from lms.extensions import babel, csrf, db, login_manager, migrate
     from lms.i18n import select_locale
 
@@ -39,8 +40,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     security.init_app(app)
     web.init_app(app)
-    from lms.search import indexing
-
     indexing.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -59,10 +58,20 @@ def _register_blueprints(app: Flask) -> None:
     from lms.kb.views import bp as kb_bp
     from lms.search.views import bp as search_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, api_bp, kb_bp, kb_edit_bp, kb_play_bp, search_bp):
+    blueprints = (
+        core_bp,
+        auth_bp,
+        admin_bp,
+        api_bp,
+        kb_bp,
+        kb_edit_bp,
+        kb_play_bp,
+        search_bp,
+        gaps_bp,
+        questions_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    app.register_blueprint(gaps_bp)
-    app.register_blueprint(questions_bp)
 
 
 def _register_cli(app: Flask) -> None:
