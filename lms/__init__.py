@@ -21,9 +21,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from lms import database, models, security, web  # noqa: F401 (models: all tables)
-    from lms.search import indexing
     from lms.extensions import babel, csrf, db, login_manager, migrate
     from lms.i18n import select_locale
+    from lms.search import indexing
 
     db.init_app(app)
     database.configure_engines(app)
