@@ -41,10 +41,16 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not (self.words or self.phrases)
 
-    def to_query(self, *, fuzzy: bool = False) -> Query:
-        """The Whoosh query; ``fuzzy`` allows one edit per word (first letter fixed)."""
+    def to_query(self, *, fuzzy: bool = False, all_words: bool = False) -> Query:
+        """The Whoosh query; ``fuzzy`` allows one edit per word (first letter fixed).
+
+        ``all_words`` requires every word: far cheaper than scoring every document that
+        has any one of them, and what the reader wants first.
+        """
         optional = [q for q in (_word_query(w, fuzzy) for w in self.words) if q is not None]
         required = [q for q in (_phrase_query(p) for p in self.phrases) if q is not None]
+        if all_words:
+            required, optional = required + optional, []
         if required:
             query: Query = And(required)
             if optional:

@@ -67,7 +67,10 @@ def search(
     allowed = visibility_filter(user, kind=kind, category=category, tag=tag, department=department)
     limit = max(1, min(limit, MAX_LIMIT))
     parsed = parse_user_query(query)
-    found = _run(searcher, parsed.to_query(), allowed, limit)
+    found = _run(searcher, parsed.to_query(all_words=True), allowed, limit)
+    if found.total < FEW_RESULTS and len(parsed.words) > 1:
+        # Any word accepted when all of them together find too little.
+        found = _run(searcher, parsed.to_query(), allowed, limit)
     layout_switched = did_you_mean = None
     if found.total < FEW_RESULTS and parsed.text:
         switched = parse_user_query(switch_layout(parsed.text))
