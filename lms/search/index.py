@@ -159,11 +159,31 @@ def write_documents(index_dir: str, upserts: list[dict[str, Any]], deletes: list
     """
     if not upserts and not deletes:
         return
-    open_or_create(index_dir)
+    _retrying(open_or_create, index_dir)
     real_dir = os.path.realpath(index_dir)
-    _write(whoosh_index.open_dir(real_dir), upserts, deletes)
+    _write(_retrying(whoosh_index.open_dir, real_dir), upserts, deletes)
     if os.path.realpath(index_dir) != real_dir:
-        _write(whoosh_index.open_dir(index_dir), upserts, deletes)
+        _write(_retrying(whoosh_index.open_dir, index_dir), upserts, deletes)
+
+
+OPEN_ATTEMPTS = 10
+
+
+def _retrying(open_index: Callable[[str], Index], path: str) -> Index:
+    """Open an index while other processes commit to it.
+
+    A commit by another process deletes the table of contents this one has just listed,
+    so opening can fail with a missing file for a moment; it succeeds on a retry.
+    """
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        try:
+            return open_index(path)
+        except (OSError, whoosh_index.EmptyIndexError):
+            if attempt == OPEN_ATTEMPTS:
+                raise
+            log.warning("search index changed while opening, retrying (%s)", attempt)
+            time.sleep(WRITE_DELAY * attempt)
+    raise AssertionError("unreachable")
 
 
 def _write(ix: Index, upserts: list[dict[str, Any]], deletes: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import traceback
 from pathlib import Path
 
 from lms.search.index import (
@@ -102,11 +103,17 @@ def test_missing_index_state(index_dir: str) -> None:
 
 
 def _write_batch(index_dir: str, worker: int) -> None:
-    for n in range(20):
-        slug = f"w{worker}-{n}"
-        write_documents(
-            index_dir, [make_document(slug=slug, title=slug, body=f"партия {worker}")], []
-        )
+    try:
+        for n in range(20):
+            slug = f"w{worker}-{n}"
+            write_documents(
+                index_dir, [make_document(slug=slug, title=slug, body=f"партия {worker}")], []
+            )
+    except BaseException:
+        # Say why in the parent's assertion message, not only on this process's stderr.
+        with open(f"{index_dir}.worker{worker}.error", "w") as report:
+            report.write(traceback.format_exc())
+        raise
 
 
 def test_writers_in_three_processes_lose_nothing(index_dir: str) -> None:
@@ -116,7 +123,8 @@ def test_writers_in_three_processes_lose_nothing(index_dir: str) -> None:
         worker.start()
     for worker in workers:
         worker.join(120)
-    assert [w.exitcode for w in workers] == [0, 0, 0]
+    errors = [p.read_text() for p in Path(index_dir).parent.glob("*.error")]
+    assert [w.exitcode for w in workers] == [0, 0, 0], errors
     ix = open_or_create(index_dir)
     with ix.searcher() as searcher:
         found = {fields["slug"] for fields in searcher.all_stored_fields()}
