@@ -66,7 +66,7 @@ class Document:
         return DocumentError(self.filename, self.field_lines.get(key, 1), key, problem)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ArticleMeta:
     """The checked front matter of an article, script, template or regulation."""
 

@@ -9,7 +9,7 @@ Services flush and never commit. Saving many revisions at once (``flask lms sync
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from lms.auth.models import Department, User
 from lms.errors import ServiceError
 from lms.i18n import _
+from lms.kb.frontmatter import ArticleMeta
 from lms.kb.models import KINDS, Article, ArticleRevision, ArticleTag, Category
 from lms.kb.scripts import parse_script, validate_script
 from lms.models_base import utcnow
@@ -55,23 +56,16 @@ META_KEYS = (
 )
 
 
-@dataclass
-class ArticleData:
-    """What an editor (or a file) says an article should be; plain values only."""
+@dataclass(kw_only=True)
+class ArticleData(ArticleMeta):
+    """What an editor (or a file) says an article should be; plain values only.
+
+    The front-matter fields come from ``ArticleMeta``, so files and forms share one list.
+    """
 
     slug: str
-    title: str
     body: str
     category: str
-    kind: str = "article"
-    tags: list[str] = field(default_factory=list)
-    departments: list[str] = field(default_factory=list)
-    skills: list[str] = field(default_factory=list)
-    owner: str | None = None
-    review_every_days: int = 90
-    lang: str = "ru"
-    status: str = "published"
-    translation_of: str | None = None
 
     def meta(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in META_KEYS}
