@@ -1,0 +1,1 @@
+"""Courses, lessons, quizzes in Moodle's GIFT format, programs and assignments."""
