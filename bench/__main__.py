@@ -14,7 +14,7 @@ from datetime import date
 from flask import Flask
 from flask_migrate import upgrade
 
-from bench import kb, search
+from bench import kb, learning, search
 from bench.common import report, signed_in, timed
 from lms import create_app
 from lms.auth import services, tokens
@@ -50,7 +50,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--sync-files", type=int, default=5_000)
-    parser.add_argument("--only", choices=["people", "kb", "search"], help="run one part only")
+    parser.add_argument(
+        "--only", choices=["people", "kb", "search", "learning"], help="run one part only"
+    )
     parser.add_argument("--search-docs", type=int, default=10_000)
     parser.add_argument("--search-50k", action="store_true", help="also 50,000 articles")
     args = parser.parse_args()
@@ -71,6 +73,8 @@ def main() -> None:
         print(f"Knowledge base: {engine}")
         kb.article_pages(app, args.articles, args.repeat * 5)
         kb.sync_files(app, args.sync_files)
+    if args.only is None or args.only == "learning":
+        learning.run(app, args.repeat)
     if args.only is None or args.only == "search":
         search.run(app, args)
 

@@ -51,6 +51,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.core.views import bp as core_bp
+    from lms.courses.admin_views import bp as training_bp
+    from lms.courses.views import bp as courses_bp
     from lms.gaps.report_views import bp as gaps_bp
     from lms.gaps.views import bp as questions_bp
     from lms.kb.editor_views import bp as kb_edit_bp
@@ -69,6 +71,8 @@ def _register_blueprints(app: Flask) -> None:
         search_bp,
         gaps_bp,
         questions_bp,
+        courses_bp,
+        training_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

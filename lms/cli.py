@@ -43,10 +43,11 @@ def demo_command(no_content: bool) -> None:
 
 def _demo_content() -> None:
     """Sync the shipped kb/ and content/, then add the demo's verifications and reviews."""
+    from lms.courses.demo import seed_demo_learning
     from lms.gaps.demo import seed_demo_gaps
     from lms.kb import demo
-    from lms.kb.cli import sync_command
     from lms.models_base import utcnow
+    from lms.sync_cli import sync_command
 
     click.get_current_context().invoke(sync_command)
     verified = demo.verify_demo_articles(db.session, now=utcnow())
@@ -54,6 +55,10 @@ def _demo_content() -> None:
     demo.demo_pending_review(db.session)
     seed_demo_gaps(db.session, utcnow())
     db.session.commit()
+    learners = seed_demo_learning(db.session, today=date.today(), now=utcnow())
+    db.session.commit()
+    if learners:
+        click.echo(_("Demo learning: %(n)d people at various stages of the courses.", n=learners))
     if verified:
         click.echo(
             _("Demo knowledge base: %(n)d articles marked as verified by their owners.", n=verified)
@@ -68,12 +73,15 @@ from lms.auth.cli import import_users_command  # noqa: E402
 
 users_group.add_command(import_users_command, "import")
 
-from lms.kb.cli import export_command, sync_command  # noqa: E402
+from lms.kb.cli import export_command  # noqa: E402
+from lms.sync_cli import sync_command  # noqa: E402
 
 lms_group.add_command(sync_command, "sync")
 lms_group.add_command(export_command, "export")
 
+from lms.courses.gift.cli import quiz_check_command  # noqa: E402
 from lms.search.cli import reindex_command, search_command  # noqa: E402
 
 lms_group.add_command(reindex_command, "reindex")
 lms_group.add_command(search_command, "search")
+lms_group.add_command(quiz_check_command, "quiz-check")

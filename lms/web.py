@@ -19,12 +19,14 @@ from lms.i18n import LOCALES, _, _l
 NAV = (
     ("core.home", _l("Home"), ()),
     ("kb.index", _l("Knowledge base"), ()),
+    ("courses.my_learning", _l("My learning"), ()),
+    ("training.report", _l("Training"), ("hr", "admin")),
+    ("training.grading", _l("Grading"), ("mentor",)),
     ("gaps.report", _l("Gaps"), ("editor", "admin")),
     ("questions.queue", _l("Questions"), ("mentor", "editor", "admin")),
     ("admin.users", _l("People"), ("hr", "admin")),
     ("admin.departments", _l("Departments"), ("admin",)),
     ("admin.positions", _l("Positions"), ("admin",)),
-    ("auth.account", _l("My account"), ()),
 )
 
 ERROR_TITLES = {

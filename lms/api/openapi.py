@@ -77,6 +77,30 @@ SEARCH_RESULTS = {
 }
 
 
+LEARNING = {
+    "type": "object",
+    "properties": {
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["course", "program"]},
+                    "slug": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {
+                        "type": "string",
+                        "enum": ["assigned", "in_progress", "overdue", "done"],
+                    },
+                    "due_on": {"type": ["string", "null"], "format": "date"},
+                    "url": {"type": "string", "format": "uri"},
+                },
+            },
+        }
+    },
+}
+
+
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every path here is served by ``lms.api.views``."""
     unauthorized = {
@@ -101,6 +125,7 @@ def openapi_document() -> dict[str, Any]:
                 "User": USER,
                 "Article": ARTICLE,
                 "SearchResults": SEARCH_RESULTS,
+                "Learning": LEARNING,
             },
         },
         "paths": {
@@ -114,6 +139,23 @@ def openapi_document() -> dict[str, Any]:
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/User"}
+                                }
+                            },
+                        },
+                        "401": unauthorized,
+                    },
+                }
+            },
+            "/assignments": {
+                "get": {
+                    "summary": "The caller's assigned and started courses and programs",
+                    "operationId": "getMyAssignments",
+                    "responses": {
+                        "200": {
+                            "description": "Due dates first",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Learning"}
                                 }
                             },
                         },

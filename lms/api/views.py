@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request, url_for
@@ -9,6 +10,7 @@ from flask_login import current_user
 
 from lms.api.openapi import openapi_document
 from lms.auth.access import KB_READ, PUBLIC, SIGNED_IN, access, require
+from lms.courses import assignments
 from lms.extensions import db
 from lms.kb import queries
 from lms.kb.views import render_body
@@ -34,6 +36,27 @@ def user_json(user: Any) -> dict[str, Any]:
 @access(SIGNED_IN)
 def me() -> Any:
     return jsonify(user_json(current_user))
+
+
+@bp.get("/assignments")
+@access(SIGNED_IN)
+def my_assignments() -> Any:
+    """The caller's learning: assigned and started courses and programs, with status."""
+    learning = assignments.my_learning(db.session, current_user, today=date.today())
+    return jsonify(items=[learning_item_json(item) for item in learning.items])
+
+
+def learning_item_json(item: Any) -> dict[str, Any]:
+    target = item.course or item.program
+    endpoint = "courses.course" if item.course else "courses.program"
+    return {
+        "kind": "course" if item.course else "program",
+        "slug": target.slug,
+        "title": item.title,
+        "status": item.status,
+        "due_on": item.due_on.isoformat() if item.due_on else None,
+        "url": url_for(endpoint, slug=target.slug, _external=True),
+    }
 
 
 @bp.get("/articles/<slug>")

@@ -88,6 +88,11 @@ def sample_values(app: Flask, requester: User) -> dict[str, Any]:
             "tag": "sweep",
             "name": "missing.png",
             "question_id": question.id,
+            # Courses: a missing course or attempt answers 404 once the rule let the
+            # request through; object checks have their own tests in tests/courses.
+            "lesson_slug": "sweep",
+            "kind": "final",
+            "attempt_id": 0,
         }
         db.session.commit()
     return values

@@ -61,13 +61,15 @@ def test_keyboard_only_sign_in_and_navigation(page: Page) -> None:
     assert home["outline"] != "none", "a focused menu link shows no focus outline"
     knowledge_base = tab(page)
     assert knowledge_base["href"] == "/kb"
-    account = tab(page)
-    assert account["href"] == "/account"
-    assert account["outline"] != "none"
+    learning = tab(page)
+    assert learning["href"] == "/learning"
+    assert learning["outline"] != "none"
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/account$"))
-    expect(page.locator("nav.mainnav a[href='/account']")).to_have_attribute("aria-current", "page")
+    expect(page).to_have_url(re.compile(r"/learning$"))
+    expect(page.locator("nav.mainnav a[href='/learning']")).to_have_attribute(
+        "aria-current", "page"
+    )
 
     # The skip link moves focus to the main content.
     page.keyboard.press("Tab")
@@ -84,6 +86,8 @@ def test_keyboard_only_sign_in_and_navigation(page: Page) -> None:
         ("admin@example.com", "/"),
         ("admin@example.com", "/admin/users"),
         ("admin@example.com", "/admin/users/new"),
+        ("hr@example.com", "/learning/report"),
+        ("agent@example.com", "/learning"),
     ],
 )
 def test_no_horizontal_scroll_at_1280(
