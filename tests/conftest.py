@@ -257,3 +257,29 @@ def today() -> date:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+NOT_COUNTED = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")
+
+
+@pytest.fixture
+def count_queries() -> Iterator[Callable[[Callable[[], Any]], int]]:
+    """``count_queries(fn)``: how many SQL statements ``fn()`` sends on any engine and
+    connection, the test's own savepoints aside. List pages assert it does not grow with
+    the number of rows (no N+1)."""
+    statements: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", on_execute)
+
+    def run(action: Callable[[], Any]) -> int:
+        statements.clear()
+        action()
+        return sum(not s.lstrip().upper().startswith(NOT_COUNTED) for s in statements)
+
+    try:
+        yield run
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", on_execute)

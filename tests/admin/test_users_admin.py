@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -603,33 +602,6 @@ def test_agent_cannot_see_the_users_list(app, login_as, users, staff):
 
 
 # Query count ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def count_queries() -> Iterator[Callable[[Callable[[], Any]], int]]:
-    """Count the SQL statements run while a function runs (every engine, every connection)."""
-    statements: list[str] = []
-
-    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", on_execute)
-
-    def run(action: Callable[[], Any]) -> int:
-        statements.clear()
-        action()
-        return len(
-            [
-                s
-                for s in statements
-                if not s.upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN"))
-            ]
-        )
-
-    try:
-        yield run
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", on_execute)
 
 
 def add_people(app: Flask, how_many: int, *, start: int = 0) -> None:

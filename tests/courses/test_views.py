@@ -8,12 +8,11 @@ import csv
 import html
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -508,33 +507,6 @@ def test_the_program_page_shows_levels_and_locks(sign_in: SignIn, in_app: InApp,
 
 
 # Query counts -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def count_queries() -> Iterator[Callable[[Callable[[], Any]], int]]:
-    """``count_queries(fn)``: how many SQL statements ``fn()`` sends (savepoints aside)."""
-    statements: list[str] = []
-
-    def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", listener)
-
-    def count(fn: Callable[[], Any]) -> int:
-        statements.clear()
-        fn()
-        return len(
-            [
-                s
-                for s in statements
-                if not s.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN"))
-            ]
-        )
-
-    try:
-        yield count
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", listener)
 
 
 def add_learning(

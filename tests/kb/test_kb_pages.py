@@ -7,7 +7,7 @@ import io
 import re
 import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -383,27 +383,6 @@ def test_agents_cannot_manage_categories(kb_category, reader, in_app):
 
 
 # Query counts -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def count_queries() -> Iterator[Callable[[Callable[[], Any]], int]]:
-    """``count_queries(fn)``: how many SQL statements ``fn()`` sends."""
-    statements: list[str] = []
-
-    def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", listener)
-
-    def count(fn: Callable[[], Any]) -> int:
-        statements.clear()
-        fn()
-        return len(statements)
-
-    try:
-        yield count
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", listener)
 
 
 def add_articles(make_article: Callable[..., ArticleRef], start: int, stop: int, owner: str):
