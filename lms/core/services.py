@@ -56,6 +56,8 @@ class HomePage:
     recent_articles: list[Any] = field(default_factory=list)
     unread_answers: int = 0
     open_questions: int = 0
+    learning: list[Any] = field(default_factory=list)  # unfinished, overdue first
+    essays_to_grade: int = 0
 
 
 def home_page(session: Session, user: User, *, today: date) -> HomePage:
@@ -68,7 +70,19 @@ def home_page(session: Session, user: User, *, today: date) -> HomePage:
     if user.has_role("hr", "admin"):
         _fill_people_figures(session, page, today)
     _fill_questions(session, user, page, today)
+    _fill_learning(session, user, page, today)
     return page
+
+
+def _fill_learning(session: Session, user: User, page: HomePage, today: date) -> None:
+    from lms.courses import assignments, attempts
+
+    items = assignments.my_learning(session, user, today=today).items
+    page.learning = sorted(
+        (item for item in items if item.status != "done"), key=lambda i: i.status != "overdue"
+    )
+    if user.has_role("mentor", "hr", "admin"):
+        page.essays_to_grade = len(attempts.pending_attempts(session, user, today=today))
 
 
 def _fill_questions(session: Session, user: User, page: HomePage, today: date) -> None:
