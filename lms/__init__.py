@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     indexing.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_hooks()
     return app
 
 
@@ -76,6 +77,12 @@ def _register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+
+
+def _register_hooks() -> None:
+    from lms.probation.services import register_hooks
+
+    register_hooks()
 
 
 def _register_cli(app: Flask) -> None:

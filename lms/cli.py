@@ -47,6 +47,7 @@ def _demo_content() -> None:
     from lms.gaps.demo import seed_demo_gaps
     from lms.kb import demo
     from lms.models_base import utcnow
+    from lms.probation.demo import seed_demo_probations
     from lms.sync_cli import sync_command
 
     click.get_current_context().invoke(sync_command)
@@ -59,6 +60,10 @@ def _demo_content() -> None:
     db.session.commit()
     if learners:
         click.echo(_("Demo learning: %(n)d people at various stages of the courses.", n=learners))
+    probations = seed_demo_probations(db.session, today=date.today(), now=utcnow())
+    db.session.commit()
+    if probations:
+        click.echo(_("Demo probations: %(n)d (three in progress, two finished).", n=probations))
     if verified:
         click.echo(
             _("Demo knowledge base: %(n)d articles marked as verified by their owners.", n=verified)

@@ -18,6 +18,8 @@ from lms.kb.cli import DIRECTORY, refresh_statistics
 from lms.kb.files import SKILLS_FILE
 from lms.kb.frontmatter import DocumentError
 from lms.kb.sync import SyncError, SyncReport, sync_kb
+from lms.models_base import utcnow
+from lms.probation.library import ProbationSyncReport, ProblemsError, sync_probation_files
 from lms.skills.services import load_catalogue
 from lms.yamlfile import YamlProblem, read_yaml
 
@@ -57,7 +59,7 @@ def sync_command(
             raise click.ClickException(_("There is no folder %(path)s.", path=str(folder)))
     expect_writes()  # SQLite: take the write lock at BEGIN, not halfway through
     try:
-        kb_report = content_report = None
+        kb_report = content_report = probation_report = None
         if do_kb:
             kb_report = sync_kb(
                 db.session, kb_dir, content_dir, overwrite=overwrite, progress=_progress
@@ -66,7 +68,10 @@ def sync_command(
             _load_skills(content_dir)
         if do_content:
             content_report = sync_content(db.session, content_dir, progress=_progress)
-    except SyncError as error:
+            probation_report = sync_probation_files(
+                db.session, content_dir, now=utcnow(), overwrite=overwrite
+            )
+    except (SyncError, ProblemsError) as error:
         db.session.rollback()
         for problem in error.problems:
             click.echo(problem, err=True)
@@ -85,6 +90,10 @@ def sync_command(
         _echo_kb(kb_report)
     if content_report is not None:
         _echo_content(content_report)
+    if probation_report is not None and (
+        probation_report.saved or probation_report.unchanged or probation_report.conflicts
+    ):
+        _echo_probation(probation_report)
     if dry_run:
         click.echo(_("Dry run: nothing was saved."))
 
@@ -160,3 +169,17 @@ def _echo_content(report: ContentReport) -> None:
                 file=name,
             )
         )
+
+
+def _echo_probation(report: ProbationSyncReport) -> None:
+    click.echo(
+        _(
+            "Probation plans and rubrics: %(saved)d saved, %(unchanged)d unchanged, "
+            "%(conflicts)d edited in the app and left as they are.",
+            saved=len(report.saved),
+            unchanged=report.unchanged,
+            conflicts=len(report.conflicts),
+        )
+    )
+    for name in report.conflicts:
+        click.echo(f"  {name}")

@@ -40,10 +40,11 @@ STAFF = (
     ("editor@example.com", "Павел Орлов", ("editor",), "quality", "kb-editor", 600),
     ("lead@example.com", "Сергей Кузнецов", ("mentor",), "line1", "team-lead", 1200),
     ("mentor@example.com", "Наталья Смирнова", ("mentor", "agent"), "line1", "mentor", 800),
-    ("agent@example.com", "Алексей Иванов", ("agent",), "line1", "agent-l1", 30),
+    ("agent@example.com", "Алексей Иванов", ("agent",), "line1", "agent-l1", 88),
     ("darya.morozova@example.com", "Дарья Морозова", ("agent",), "line1", "agent-l1", 45),
     ("ivan.petrov@example.com", "Иван Петров", ("agent",), "line1", "agent-l1", 12),
     ("ekaterina.novikova@example.com", "Екатерина Новикова", ("agent",), "line1", "agent-l1", 150),
+    ("roman.zaitsev@example.com", "Роман Зайцев", ("agent",), "line1", "agent-l1", 140),
     ("mikhail.fedorov@example.com", "Михаил Фёдоров", ("agent",), "line1", "agent-l1", 400),
     ("anna.kozlova@example.com", "Анна Козлова", ("agent",), "line1", "agent-l1", 520),
     ("artem.lebedev@example.com", "Артём Лебедев", ("agent",), "line1", "agent-l1", 260),
@@ -57,11 +58,12 @@ STAFF = (
 )
 # mentee, mentor, started days ago, ended days ago (None: ongoing)
 MENTORSHIPS = (
-    ("agent@example.com", "mentor@example.com", 30, None),
+    ("agent@example.com", "mentor@example.com", 88, None),
     ("darya.morozova@example.com", "mentor@example.com", 45, None),
     ("ivan.petrov@example.com", "mentor@example.com", 12, None),
     ("nikita.golubev@example.com", "lead@example.com", 75, None),
     ("ekaterina.novikova@example.com", "mentor@example.com", 150, 60),
+    ("roman.zaitsev@example.com", "mentor@example.com", 140, 50),
 )
 LEADS = {"line1": "lead@example.com"}
 DEMO_LOGINS = (

@@ -1,0 +1,1 @@
+"""Probation: plan templates per position, mentoring and the end-of-probation attestation."""
