@@ -20,6 +20,8 @@ NAV = (
     ("core.home", _l("Home"), ()),
     ("kb.index", _l("Knowledge base"), ()),
     ("courses.my_learning", _l("My learning"), ()),
+    ("probation.mentees", _l("Mentees"), ("mentor",)),
+    ("probation.all_probations", _l("Probation"), ("hr", "admin")),
     ("training.report", _l("Training"), ("hr", "admin")),
     ("training.grading", _l("Grading"), ("mentor",)),
     ("gaps.report", _l("Gaps"), ("editor", "admin")),

@@ -79,7 +79,8 @@ def grade(
             raise ServiceError(_("Fill in every step of the feedback."), field=name)
     draft = latest(attestation)
     if draft is None or draft.signed:
-        if draft is not None and not correction_reason.strip():
+        # After a signed extension the attestation is held again: no correction then.
+        if draft is not None and draft.proposal != "extend" and not correction_reason.strip():
             raise ServiceError(
                 _("The attestation is signed: say why it is corrected."), field="correction_reason"
             )

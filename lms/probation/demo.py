@@ -63,7 +63,7 @@ def seed_demo_probations(session: Session, *, today: date, now: datetime) -> int
             today=today,
             now=now,
         )
-        _progress(session, probation, mentor, today=today, now=now)
+        _progress(session, probation, mentor, today=today, now=now, note=outcome is None)
         if outcome is not None:
             _finish(session, probation, mentor, hr, outcome, now=now)
         made += 1
@@ -71,7 +71,7 @@ def seed_demo_probations(session: Session, *, today: date, now: datetime) -> int
 
 
 def _progress(
-    session: Session, probation: Probation, mentor: User, *, today: date, now: datetime
+    session: Session, probation: Probation, mentor: User, *, today: date, now: datetime, note: bool
 ) -> None:
     """Everything due before today done, except one task left for the agent to tick."""
     agent = probation.user
@@ -88,7 +88,7 @@ def _progress(
                 continue
             services.tick_item(session, item, agent, now=now)
             services.confirm_item(session, item, mentor, now=now)
-    if (today - probation.started_on).days > 20:
+    if note and (today - probation.started_on).days > 20:
         notes.add_meeting_note(
             session, mentor, agent, held_on=probation.started_on + timedelta(days=20),
             today=today, now=now, **FEEDBACK,

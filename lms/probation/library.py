@@ -122,29 +122,31 @@ def sync_probation_files(
     session: Session, content_dir: Path, *, now: datetime, overwrite: bool = False
 ) -> ProbationSyncReport:
     """Rubrics, then plan templates (which name rubrics), from ``content_dir``; every
-    problem of every file is collected and raised together."""
+    problem of every file is collected and raised together, and then nothing is saved."""
     report, problems = ProbationSyncReport(), []
-    for folder, model, save in (
-        (RUBRICS_DIR, Rubric, save_rubric),
-        (PLANS_DIR, PlanTemplate, save_plan_template),
-    ):
-        for path in sorted((content_dir / folder).glob("*.yml")):
-            name, text = f"{folder}/{path.name}", path.read_text(encoding="utf-8-sig")
-            row = session.scalar(select(model).where(model.slug == path.stem))
-            if row is not None and row.file_hash == _digest(text):
-                report.unchanged += 1
-                continue
-            if row is not None and row.edited_in_app and not overwrite:
-                report.conflicts.append(name)
-                continue
-            try:
-                save(session, path.stem, text, actor=None, now=now)
-            except ProblemsError as error:
-                problems.extend(error.problems)
-                continue
-            report.saved.append(name)
-    if problems:
-        raise ProblemsError(problems)
+    # A savepoint: the good files saved before a bad one is found are undone with it.
+    with session.begin_nested():
+        for folder, model, save in (
+            (RUBRICS_DIR, Rubric, save_rubric),
+            (PLANS_DIR, PlanTemplate, save_plan_template),
+        ):
+            for path in sorted((content_dir / folder).glob("*.yml")):
+                name, text = f"{folder}/{path.name}", path.read_text(encoding="utf-8-sig")
+                row = session.scalar(select(model).where(model.slug == path.stem))
+                if row is not None and row.file_hash == _digest(text):
+                    report.unchanged += 1
+                    continue
+                if row is not None and row.edited_in_app and not overwrite:
+                    report.conflicts.append(name)
+                    continue
+                try:
+                    save(session, path.stem, text, actor=None, now=now)
+                except ProblemsError as error:
+                    problems.extend(error.problems)
+                    continue
+                report.saved.append(name)
+        if problems:
+            raise ProblemsError(problems)
     return report
 
 

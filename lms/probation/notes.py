@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import User
+from lms.auth.services import is_current_mentor
 from lms.courses import assignments as course_assignments
 from lms.courses.models import Course
 from lms.errors import ServiceError
@@ -43,6 +44,10 @@ def add_meeting_note(
         if not value.strip():
             raise ServiceError(_("Fill in every step of the feedback."), field=name)
     probation = active_probation(session, mentee)
+    if not mentor.has_role("hr", "admin") and not is_current_mentor(
+        session, mentor, mentee, today=today
+    ):
+        raise ServiceError(_("Only the person's mentor writes meeting notes."))
     note = MeetingNote(
         mentor_id=mentor.id,
         mentee_id=mentee.id,

@@ -93,6 +93,10 @@ def sample_values(app: Flask, requester: User) -> dict[str, Any]:
             "lesson_slug": "sweep",
             "kind": "final",
             "attempt_id": 0,
+            "probation_id": 0,
+            "item_id": 0,
+            "note_id": 0,
+            "action": "tick",
         }
         db.session.commit()
     return values
