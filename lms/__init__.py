@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.kb.editor_views import bp as kb_edit_bp
     from lms.kb.player_views import bp as kb_play_bp
     from lms.kb.views import bp as kb_bp
+    from lms.probation import hr_views  # noqa: F401  (HR routes of the probation blueprint)
     from lms.probation.views import bp as probation_bp
     from lms.search.views import bp as search_bp
 

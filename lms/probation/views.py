@@ -6,12 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.auth.access import MENTEES, SIGNED_IN, TRAINING_ADMIN, access, require
-from lms.auth.models import User
 from lms.courses.models import Course
 from lms.errors import ServiceError
 from lms.extensions import db
@@ -19,8 +26,7 @@ from lms.i18n import _, _l
 from lms.models_base import utcnow
 from lms.probation import attestation as attestations
 from lms.probation import notes, overview, services
-from lms.probation.library import templates
-from lms.probation.models import MeetingNote, PlanTemplate, Probation, ProbationItem
+from lms.probation.models import MeetingNote, Probation, ProbationItem
 
 bp = Blueprint("probation", __name__, url_prefix="/probation")
 
@@ -302,78 +308,3 @@ def confirm(probation_id: int) -> Any:
         db.session.commit()
         flash(_("The attestation is confirmed and signed."), "success")
     return redirect(url_for(".show", probation_id=probation_id) + "#attestation")
-
-
-# HR ------------------------------------------------------------------------------------------
-
-
-@bp.get("/all")
-@access(TRAINING_ADMIN)
-def all_probations() -> str:
-    return render_template(
-        "probation/all.html",
-        report=overview.hr_overview(db.session, today=date.today()),
-        templates=templates(db.session),
-        people=db.session.scalars(select(User).where(User.is_active).order_by(User.name)).all(),
-        today=date.today(),
-    )
-
-
-@bp.post("/start")
-@access(TRAINING_ADMIN)
-def start() -> Any:
-    form = request.form
-    person = db.session.get(User, _int(form.get("user")) or 0)
-    mentor = db.session.get(User, _int(form.get("mentor")) or 0)
-    template = db.session.get(PlanTemplate, _int(form.get("template")) or 0)
-    started_on = _date(form.get("started_on"))
-    if person is None or mentor is None or template is None or started_on is None:
-        flash(_("Choose the person, the plan, the mentor and the start date."), "error")
-        return redirect(url_for(".all_probations"))
-    try:
-        probation = services.start_probation(
-            db.session, person, template, mentor=mentor, started_on=started_on, actor=current_user,
-            today=date.today(), now=utcnow(),
-        )  # fmt: skip
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".all_probations"))
-    db.session.commit()
-    flash(_("Probation started for %(name)s.", name=person.name), "success")
-    return redirect(url_for(".show", probation_id=probation.id))
-
-
-@bp.post("/<int:probation_id>/change")
-@access(TRAINING_ADMIN)
-def change(probation_id: int) -> Any:
-    """Extend by N days or end early, each with a reason."""
-    probation = _probation(probation_id)
-    form = request.form
-    try:
-        if form.get("action") == "extend":
-            services.extend_probation(
-                db.session,
-                probation,
-                _int(form.get("days")) or 0,
-                reason=form.get("reason", ""),
-                actor=current_user,
-            )
-        elif form.get("action") == "end":
-            services.end_probation(
-                db.session,
-                probation,
-                state="ended",
-                reason=form.get("reason", ""),
-                actor=current_user,
-                today=date.today(),
-            )
-        else:
-            abort(400)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Saved; the change is in the probation's log."), "success")
-    return redirect(url_for(".show", probation_id=probation_id))
