@@ -17,7 +17,7 @@ from typing import Any
 
 from lms.kb.frontmatter import parse_document
 from lms.kb.markdown import plain_text
-from lms.search.index import make_document
+from lms.search.documents import make_document
 
 KB_DIR = Path(__file__).resolve().parent.parent / "kb"
 MIN_FORMS = 20_000

@@ -1,4 +1,4 @@
-"""The Whoosh index: schema, documents from articles, safe writes, rebuilds, staleness.
+"""The Whoosh index on disk: safe writes, rebuilds, staleness, cached searchers.
 
 Writers in several processes share one directory: every write takes the index lock with
 a timeout and retries on ``LockError`` (``AsyncWriter`` loses updates, so it is never
@@ -21,97 +21,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 from whoosh.searching import Searcher
 
-from lms.search.analyzer import CONTENT_ANALYZER, WORD_ANALYZER
+from lms.search.documents import SCHEMA, SCHEMA_VERSION, document_for, new_words
+from lms.search.storage import create_index, open_index
 
 log = logging.getLogger(__name__)
 
-EVERYONE = "*"
 STALE_FILE = "STALE"
+VERSION_FILE = "SCHEMA_VERSION"
+# Processes building a fresh index: indexing is CPU-bound Python, one segment each.
+REBUILD_PROCS = 2
+# Postings (by Whoosh's estimate) each building process sorts in memory. Past it, all of
+# them go through sorted runs on disk, which cost a third more time; 1536 holds the
+# ~7 million postings of 25,000 generated articles (about 1.2 GB of real memory).
+REBUILD_POOL_MB = 1536
 WRITE_TIMEOUT = 10.0
 WRITE_DELAY = 0.05
 WRITE_ATTEMPTS = 5
-
-
-def make_schema() -> Schema:
-    """One combined searchable field (``content``) and the stored values a hit shows.
-
-    ``content`` is the body first, then the title twice and the tags, with character
-    positions stored: the offsets of body words are then offsets into the stored
-    ``body``, so highlighting needs no re-analysis. ``spelling`` holds the unstemmed
-    words, the vocabulary "did you mean" suggests from.
-    """
-    return Schema(
-        slug=ID(stored=True, unique=True),
-        title=STORED(),
-        body=STORED(),
-        content=TEXT(analyzer=CONTENT_ANALYZER, phrase=True, chars=True),
-        spelling=TEXT(analyzer=WORD_ANALYZER, phrase=False),
-        kind=ID(stored=True),
-        category=ID(stored=True),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True),
-        departments=KEYWORD(stored=True, commas=True),
-        status=ID(stored=True),
-        lang=ID(stored=True),
-    )
-
-
-SCHEMA = make_schema()
-
-
-def make_document(
-    *,
-    slug: str,
-    title: str,
-    body: str,
-    kind: str = "article",
-    category: str = "",
-    tags: Iterable[str] = (),
-    departments: Iterable[str] = (),
-    status: str = "published",
-    lang: str = "ru",
-) -> dict[str, Any]:
-    """An index document from plain values; no departments means everyone."""
-    tags, departments = list(tags), list(departments) or [EVERYONE]
-    content = "\n".join([body, title, title, " ".join(tags)])
-    return {
-        "slug": slug,
-        "title": title,
-        "body": body,
-        "content": content,
-        "spelling": content,
-        "kind": kind,
-        "category": category,
-        "tags": ",".join(tags),
-        "departments": ",".join(departments),
-        "status": status,
-        "lang": lang,
-    }
-
-
-def document_for(article: Any) -> dict[str, Any] | None:
-    """The document for an article's live revision; None when it must not be in the index."""
-    from lms.kb.markdown import plain_text
-
-    revision = article.live_revision
-    if article.status != "published" or revision is None:
-        return None
-    departments = [] if article.for_everyone else [d.code for d in article.departments]
-    return make_document(
-        slug=article.slug,
-        title=article.title,
-        body=plain_text(revision.body),
-        kind=article.kind,
-        category=article.category.slug if article.category else "",
-        tags=article.tags,
-        departments=departments,
-        status=article.status,
-        lang=article.lang,
-    )
 
 
 def open_or_create(index_dir: str) -> Index:
@@ -121,19 +50,19 @@ def open_or_create(index_dir: str) -> Index:
     rebuilds can swap it atomically; of processes creating it at once, the first link wins.
     """
     if whoosh_index.exists_in(index_dir):
-        return whoosh_index.open_dir(index_dir)
+        return open_index(index_dir)
     if not os.path.lexists(index_dir):
         _create_linked(index_dir)
     elif os.path.isdir(index_dir):
         _create_in_place(index_dir)
-    return whoosh_index.open_dir(index_dir)
+    return open_index(index_dir)
 
 
 def _create_linked(index_dir: str) -> None:
     parent, name = os.path.split(os.path.abspath(index_dir))
     os.makedirs(parent, exist_ok=True)
     build_dir = tempfile.mkdtemp(prefix=f".{name}-", dir=parent)
-    whoosh_index.create_in(build_dir, SCHEMA)
+    _create(build_dir)
     try:
         os.symlink(os.path.basename(build_dir), index_dir)
     except FileExistsError:
@@ -146,9 +75,17 @@ def _create_in_place(index_dir: str) -> None:
     lock.acquire(blocking=True)
     try:
         if not whoosh_index.exists_in(index_dir):
-            whoosh_index.create_in(index_dir, SCHEMA)
+            _create(index_dir)
     finally:
         lock.release()
+
+
+def _create(index_dir: str) -> Index:
+    """A new empty index with the current schema, marked with its version."""
+    ix = create_index(index_dir, SCHEMA)
+    with open(os.path.join(index_dir, VERSION_FILE), "w", encoding="utf-8") as marker:
+        marker.write(f"{SCHEMA_VERSION}\n")
+    return ix
 
 
 def write_documents(index_dir: str, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
@@ -169,7 +106,7 @@ def write_documents(index_dir: str, upserts: list[dict[str, Any]], deletes: list
 OPEN_ATTEMPTS = 10
 
 
-def _retrying(open_index: Callable[[str], Index], path: str) -> Index:
+def _retrying(opener: Callable[[str], Index], path: str) -> Index:
     """Open an index while other processes commit to it.
 
     A commit by another process deletes the table of contents this one has just listed,
@@ -177,7 +114,7 @@ def _retrying(open_index: Callable[[str], Index], path: str) -> Index:
     """
     for attempt in range(1, OPEN_ATTEMPTS + 1):
         try:
-            return open_index(path)
+            return opener(path)
         except (OSError, whoosh_index.EmptyIndexError):
             if attempt == OPEN_ATTEMPTS:
                 raise
@@ -189,7 +126,7 @@ def _retrying(open_index: Callable[[str], Index], path: str) -> Index:
 def _write(ix: Index, upserts: list[dict[str, Any]], deletes: list[str]) -> None:
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
-            writer = ix.writer(timeout=WRITE_TIMEOUT, delay=WRITE_DELAY)
+            writer = ix.writer(timeout=WRITE_TIMEOUT, delay=WRITE_DELAY, compound=False)
         except LockError:
             if attempt == WRITE_ATTEMPTS:
                 raise
@@ -217,16 +154,19 @@ def rebuild(
     articles: Iterable[Any],
     *,
     progress: Callable[[int], None] | None = None,
-    procs: int = 1,
+    procs: int | None = None,
 ) -> int:
     """Build a fresh index from ``articles`` (Articles or documents) and swap it in.
 
-    Returns how many documents it holds. The new index starts without a stale marker.
+    ``procs`` processes analyse the documents (``REBUILD_PROCS`` by default, one segment
+    each). Returns how many documents it holds. The new index starts without a stale
+    marker.
     """
     index_dir = os.path.abspath(index_dir)
     parent, name = os.path.split(index_dir)
     os.makedirs(parent, exist_ok=True)
     build_dir = tempfile.mkdtemp(prefix=f".{name}-", dir=parent)
+    procs = procs or min(REBUILD_PROCS, os.cpu_count() or 1)
     try:
         count = _build(build_dir, articles, progress, procs)
         _swap_in(index_dir, build_dir)
@@ -239,16 +179,16 @@ def rebuild(
 def _build(
     build_dir: str, articles: Iterable[Any], progress: Callable[[int], None] | None, procs: int
 ) -> int:
-    ix = whoosh_index.create_in(build_dir, SCHEMA)
+    ix = _create(build_dir)
     options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-    writer = ix.writer(**options)
-    count = 0
+    writer = ix.writer(limitmb=REBUILD_POOL_MB, compound=False, **options)
+    count, seen = 0, set()
     try:
         for item in articles:
             document = item if isinstance(item, dict) else document_for(item)
             if document is None:
                 continue
-            writer.add_document(**document)
+            writer.add_document(**new_words(document, seen))
             count += 1
             if progress:
                 progress(count)
@@ -256,6 +196,10 @@ def _build(
         writer.cancel()
         raise
     writer.commit()
+    # A worker process that died leaves its segment out without an error: never swap
+    # in an index that lost documents.
+    if ix.doc_count() != count:
+        raise RuntimeError(f"search index build kept {ix.doc_count()} of {count} documents")
     return count
 
 
@@ -299,7 +243,27 @@ def mark_stale(index_dir: str, reason: str) -> None:
 
 
 def is_stale(index_dir: str) -> bool:
-    return os.path.exists(os.path.join(index_dir, STALE_FILE))
+    """Whether the index missed an update or was built by an older schema version."""
+    if os.path.exists(os.path.join(index_dir, STALE_FILE)):
+        return True
+    return is_outdated(index_dir)
+
+
+def is_outdated(index_dir: str) -> bool:
+    """An index built before the current ``SCHEMA_VERSION``: it works, but needs a rebuild."""
+    try:
+        with open(os.path.join(index_dir, VERSION_FILE), encoding="utf-8") as marker:
+            return marker.read().strip() != str(SCHEMA_VERSION)
+    except FileNotFoundError:
+        pass
+    if not whoosh_index.exists_in(index_dir):
+        return False
+    # No marker: ours if it has our fields (built before versions were recorded).
+    try:
+        return "spelling" in open_index(index_dir).schema
+    except Exception:  # an index this code cannot even open needs rebuilding
+        log.exception("search index at %s is unreadable", index_dir)
+        return True
 
 
 def clear_stale(index_dir: str) -> None:
@@ -353,7 +317,7 @@ def _open_cached(index_dir: str) -> _Cached:
     for attempt in range(3):
         real_dir = os.path.realpath(index_dir)
         try:
-            ix = whoosh_index.open_dir(real_dir)
+            ix = open_index(real_dir)
             return _Cached(real_dir, ix, ix.searcher())
         except (FileNotFoundError, whoosh_index.EmptyIndexError):
             if attempt == 2:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh.query import And, AndMaybe, AndNot, FuzzyTerm, NullQuery, Or, Phrase, Query, Term
 
 from lms.search.analyzer import WORD_ANALYZER, analyze
 
 FIELD = "content"
+SPELLING = "spelling"
 MAX_CHARS = 200
 MAX_TERMS = 12
 # Coordination bonus: a document with all the words ranks above one with some.
@@ -97,12 +99,12 @@ def switch_layout(text: str) -> str:
     return text.translate(TO_LATIN if cyrillic > latin else TO_CYRILLIC)
 
 
-def suggest_spelling(searcher: object, parsed: ParsedQuery) -> str | None:
+def suggest_spelling(searcher: Any, parsed: ParsedQuery) -> str | None:
     """The query with unknown words replaced by the nearest indexed words, or None."""
-    reader = searcher.reader()  # type: ignore[attr-defined]
+    reader = searcher.reader()
     changed, words = False, []
     for word in parsed.words:
-        replacement = _nearest_word(searcher, reader, word)
+        replacement = _nearest_word(reader, word)
         changed |= replacement != word
         words.append(replacement)
     if not changed:
@@ -112,14 +114,53 @@ def suggest_spelling(searcher: object, parsed: ParsedQuery) -> str | None:
     return " ".join([*phrases, *words, *excluded])
 
 
-def _nearest_word(searcher: object, reader: object, word: str) -> str:
+def known_words(searcher: Any, parsed: ParsedQuery) -> int:
+    """How many of the query's words and phrases the index has (by stem)."""
+    reader = searcher.reader()
+    wanted = [*parsed.words, *parsed.phrases]
+    return sum(all((FIELD, term) in reader for term in analyze(text)) for text in wanted)
+
+
+def _nearest_word(reader: Any, word: str) -> str:
+    """The vocabulary word nearest ``word``: one edit (or a swap) away, else two.
+
+    Only words whose stem the index lacks are corrected (another form of a known word
+    finds the same documents). Of equally near words, the one whose stem is in the most
+    documents wins.
+    """
     tokens = [t.text for t in WORD_ANALYZER(word)]
-    if len(tokens) != 1 or len(tokens[0]) < 3 or tokens[0].isdigit():
+    terms = analyze(word)
+    if len(tokens) != 1 or len(tokens[0]) < 3 or tokens[0].isdigit() or len(terms) != 1:
         return word
-    if ("spelling", tokens[0]) in reader:  # type: ignore[operator]
+    if (FIELD, terms[0]) in reader or (SPELLING, tokens[0]) in reader:
         return word
-    found = searcher.suggest("spelling", tokens[0], limit=1, maxdist=2, prefix=1)  # type: ignore[attr-defined]
-    return found[0] if found else word
+    typed = tokens[0]
+    near = _words_within(reader, typed, 1) | {
+        swap for swap in _swaps(typed) if (SPELLING, swap) in reader
+    }
+    near = near or _words_within(reader, typed, 2)
+    if not near:
+        return word
+    return min(near, key=lambda w: (-_popularity(reader, w), w))
+
+
+def _words_within(reader: Any, word: str, maxdist: int) -> set[str]:
+    # Per segment: a multi-segment reader would compare the word with every term instead.
+    found: set[str] = set()
+    for leaf, _offset in reader.leaf_readers():
+        found.update(leaf.terms_within(SPELLING, word, maxdist, prefix=1))
+    found.discard(word)
+    return found
+
+
+def _swaps(word: str) -> set[str]:
+    """``word`` with two neighbouring letters swapped (past the first letter)."""
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
+
+
+def _popularity(reader: Any, word: str) -> int:
+    terms = analyze(word)
+    return reader.doc_frequency(FIELD, terms[0]) if len(terms) == 1 else 0
 
 
 def _word_query(word: str, fuzzy: bool) -> Query | None:

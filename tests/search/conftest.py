@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.search.index import close_searchers, make_document, write_documents
+from lms.search.documents import make_document
+from lms.search.index import close_searchers, write_documents
 
 
 @dataclass

@@ -8,18 +8,24 @@ import threading
 import traceback
 from pathlib import Path
 
+from whoosh import index as whoosh_index
+from whoosh.analysis import StopFilter
+from whoosh.fields import TEXT
+
+from lms.search.analyzer import STOP_WORDS, ScriptStemFilter, word_analyzer
+from lms.search.documents import make_document, make_schema
 from lms.search.index import (
     cached_searcher,
     clear_stale,
     index_state,
     is_stale,
-    make_document,
     mark_stale,
     open_or_create,
     rebuild,
     write_documents,
 )
 from lms.search.service import search
+from lms.search.storage import MappedFile, open_index
 from tests.search.conftest import KB, Reader
 
 
@@ -139,3 +145,37 @@ def test_an_existing_real_directory_is_used_and_replaced_by_a_rebuild(index_dir:
     assert not os.path.islink(index_dir) and open_or_create(index_dir).doc_count() == 2
     rebuild(index_dir, KB)
     assert os.path.islink(index_dir) and open_or_create(index_dir).doc_count() == len(KB)
+
+
+def test_an_index_from_an_older_schema_serves_but_is_stale_until_rebuilt(index_dir: str) -> None:
+    stem = ScriptStemFilter()
+    stem._cache = {"заказ": "заказ"}  # type: ignore[attr-defined]  # what old versions pickled
+    legacy = make_schema()
+    legacy.remove("content")
+    chain = word_analyzer() | StopFilter(stoplist=STOP_WORDS, minsize=1) | stem
+    legacy.add("content", TEXT(analyzer=chain, phrase=True, chars=True))
+    os.makedirs(index_dir)
+    with whoosh_index.create_in(index_dir, legacy).writer() as writer:  # no version marker
+        for document in KB:
+            writer.add_document(**document)
+    assert is_stale(index_dir) and index_state(index_dir) == "stale"
+    assert search(index_dir, Reader(roles={"editor"}), "возврат").total == 2
+    rebuild(index_dir, KB)
+    assert not is_stale(index_dir) and index_state(index_dir) == "ok"
+
+
+def test_a_rebuild_keeps_each_spelling_word_once(kb_index: str) -> None:
+    rebuild(kb_index, KB)
+    with open_or_create(kb_index).reader() as reader:
+        assert reader.doc_frequency("spelling", "возврат") == 1
+    found = search(kb_index, Reader(roles={"editor"}), "возвратт")
+    assert found.did_you_mean == "возврат" and found.total == 2
+
+
+def test_segments_are_separate_files_read_through_memory_maps(kb_index: str) -> None:
+    rebuild(kb_index, KB)
+    write_documents(kb_index, [make_document(slug="extra", title="Ещё", body="Текст")], [])
+    assert not [name for name in os.listdir(kb_index) if name.endswith(".seg")]
+    with open_index(os.path.realpath(kb_index)).reader() as reader:
+        postings = reader.leaf_readers()[0][0]._terms._postfile  # what searches read
+        assert isinstance(postings, MappedFile)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lms.search.index import make_document, write_documents
+from lms.search.documents import make_document
+from lms.search.index import write_documents
 from lms.search.service import SearchResults, search
 from tests.search.conftest import Reader
 
@@ -119,3 +120,24 @@ def test_updates_and_deletes_are_seen_by_the_cached_searcher(kb_index: str, edit
     assert search(kb_index, editor, "доставка").total == 0
     assert search(kb_index, editor, "самовывоз").total == 1
     assert search(kb_index, editor, '"возврат заказа"').total == 0
+
+
+def test_total_counts_every_match_beyond_the_limit(index_dir: str, editor: Reader) -> None:
+    # Once the top hits outscore anything "тариф" can add, Whoosh's matcher replacement
+    # would stop reading its documents, and they would go uncounted.
+    rare = [make_document(slug=f"s{n}", title="Склад", body="Склад " * n) for n in range(3)]
+    common = [make_document(slug=f"t{n}", title=f"Тариф {n}", body="Прочее") for n in range(60)]
+    last = make_document(slug="last", title="Склад", body="Склад")
+    write_documents(index_dir, [*rare, *common, last], [])
+    assert search(index_dir, editor, "склад тариф", limit=2).total == 64
+    assert search(index_dir, editor, "тариф", limit=2).total == 60
+
+
+def test_another_form_of_an_indexed_word_is_not_corrected(kb_index: str, editor: Reader) -> None:
+    found = search(kb_index, editor, "возвратами")
+    assert found.did_you_mean is None and "refund-order" in slugs(found)
+
+
+def test_swapped_letters_are_corrected(kb_index: str, editor: Reader) -> None:
+    found = search(kb_index, editor, "дотсавка")
+    assert found.did_you_mean == "доставка" and slugs(found) == ["delivery-times"]
