@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.kb import queries
 from lms.kb.views import render_body
 from lms.models_base import utcnow
-from lms.search.views import logged_search
+from lms.search.views import logged_search, result_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -111,9 +111,7 @@ def search_json(results: Any, *, external: bool = True) -> dict[str, Any]:
                 "slug": hit.slug,
                 "title": hit.title,
                 "kind": hit.kind,
-                "url": url_for("kb.article", slug=hit.slug, _external=True)
-                if external
-                else f"/kb/{hit.slug}",
+                "url": result_url(hit, external=external),
                 "snippet_html": str(hit.snippet_html),
                 "score": round(hit.score, 4),
             }

@@ -97,6 +97,30 @@ def document_for(article: Any) -> dict[str, Any] | None:
     )
 
 
+def lesson_slug(course_slug: str, lesson_slug: str) -> str:
+    """A lesson's key in the index: "course/lesson" (article slugs never hold a "/")."""
+    return f"{course_slug}/{lesson_slug}"
+
+
+def lesson_document(lesson: Any) -> dict[str, Any] | None:
+    """The document of a course lesson (everyone may read courses); None when the lesson
+    or its course is no longer offered."""
+    from lms.kb.markdown import plain_text
+
+    course = lesson.course
+    if not lesson.is_active or not course.is_active:
+        return None
+    return make_document(
+        slug=lesson_slug(course.slug, lesson.slug),
+        title=lesson.title,
+        body=plain_text(lesson.body) + "\n" + course.title,
+        kind="lesson",
+        category="",
+        tags=[],
+        lang=course.language,
+    )
+
+
 def new_words(document: dict[str, Any], seen: set[str]) -> dict[str, Any]:
     """``document`` with only the spelling words not in ``seen`` (which it then joins).
 

@@ -6,6 +6,7 @@ index write marks the index stale (shown on /healthz) until ``flask lms reindex`
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -13,11 +14,14 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
+from lms.courses.models import Course, Lesson
 from lms.extensions import db
 from lms.kb.models import Article, ArticleRevision
 from lms.search import index
+from lms.search.documents import lesson_document, lesson_slug
 
 PENDING = "lms_search_pending"
+PENDING_LESSONS = "lms_search_pending_lessons"
 
 
 def indexed_articles(session: Session, ids: Iterable[int] | None = None) -> Iterator[Article]:
@@ -46,12 +50,41 @@ def update_articles(index_dir: str, session: Session, ids: Iterable[int]) -> Non
         index.write_documents(index_dir, upserts, deletes)
 
 
+def indexed_lessons(session: Session, ids: Iterable[int] | None = None) -> Iterator[Lesson]:
+    query = select(Lesson).options(selectinload(Lesson.course))
+    if ids is not None:
+        query = query.where(Lesson.id.in_(list(ids)))
+    yield from session.scalars(query.order_by(Lesson.id).execution_options(yield_per=500))
+
+
+def lesson_documents(session: Session) -> Iterator[dict[str, Any]]:
+    for lesson in indexed_lessons(session):
+        document = lesson_document(lesson)
+        if document is not None:
+            yield document
+
+
+def update_lessons(index_dir: str, session: Session, ids: Iterable[int]) -> None:
+    """Write these lessons to the index (or drop those no longer offered)."""
+    upserts, deletes = [], []
+    for lesson in indexed_lessons(session, ids):
+        document = lesson_document(lesson)
+        if document is None:
+            deletes.append(lesson_slug(lesson.course.slug, lesson.slug))
+        else:
+            upserts.append(document)
+    if upserts or deletes:
+        index.write_documents(index_dir, upserts, deletes)
+
+
 def rebuild_index(
     index_dir: str, session: Session, progress: Callable[[int], Any] | None = None
 ) -> int:
-    """Build the whole index afresh from the database; returns the number of documents."""
+    """Build the whole index afresh from the database (articles, then course lessons);
+    returns the number of documents."""
     total = session.scalar(select(db.func.count(Article.id))) or 0
-    count = index.rebuild(index_dir, indexed_articles(session), progress=progress)
+    documents = itertools.chain(indexed_articles(session), lesson_documents(session))
+    count = index.rebuild(index_dir, documents, progress=progress)
     index.clear_stale(index_dir)
     return count if isinstance(count, int) else total
 
@@ -71,25 +104,38 @@ def init_app(app: Flask) -> None:
 
 def _collect(session: Session, _context: Any) -> None:
     pending: set[int] = session.info.setdefault(PENDING, set())
+    lessons: set[int] = session.info.setdefault(PENDING_LESSONS, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Article) and obj.id is not None:
             pending.add(obj.id)
         elif isinstance(obj, ArticleRevision) and obj.article_id is not None:
             pending.add(obj.article_id)
+        elif isinstance(obj, Lesson) and obj.id is not None:
+            lessons.add(obj.id)
+        elif isinstance(obj, Course) and obj.id is not None and obj in session.dirty:
+            lessons.update(lesson.id for lesson in obj.lessons if lesson.id is not None)
 
 
 def _forget(session: Session, _previous: Any) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(PENDING_LESSONS, None)
 
 
 def _apply(session: Session) -> None:
     ids = session.info.pop(PENDING, None)
-    if not ids or not has_app_context() or not current_app.config.get("LMS_SEARCH_AUTOINDEX", True):
+    lessons = session.info.pop(PENDING_LESSONS, None)
+    if not (ids or lessons) or not has_app_context():
+        return
+    if not current_app.config.get("LMS_SEARCH_AUTOINDEX", True):
         return
     index_dir = current_app.config["LMS_INDEX_DIR"]
     try:
         with Session(db.engine) as fresh:
-            update_articles(index_dir, fresh, ids)
+            if ids:
+                update_articles(index_dir, fresh, ids)
+            if lessons:
+                update_lessons(index_dir, fresh, lessons)
     except Exception as error:  # the database change stands; the index catches up later
         current_app.logger.exception("search index update failed")
-        index.mark_stale(index_dir, f"update of {len(ids)} articles failed: {error}")
+        count = len(ids or ()) + len(lessons or ())
+        index.mark_stale(index_dir, f"update of {count} documents failed: {error}")

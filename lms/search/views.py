@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from lms.auth.access import KB_READ, access
@@ -12,12 +12,33 @@ from lms.auth.models import Department
 from lms.auth.services import list_org_units
 from lms.extensions import db
 from lms.gaps.search_log import forget_users, log_search
+from lms.i18n import _l
+from lms.kb.forms import KIND_LABELS
 from lms.kb.queries import articles_by_slug, category_tree
 from lms.models_base import utcnow
 from lms.search.service import search
 
 bp = Blueprint("search", __name__)
 MAX_LIMIT = 50
+
+
+def result_url(hit: Any, *, external: bool = False, **params: Any) -> str:
+    """Where a hit opens: a course lesson ("course/lesson") or a knowledge-base article."""
+    if hit.kind == "lesson" and "/" in hit.slug:
+        course, lesson = hit.slug.split("/", 1)
+        return url_for("courses.lesson", slug=course, lesson_slug=lesson, _external=external)
+    return url_for("kb.article", slug=hit.slug, _external=external, **params)
+
+
+@bp.app_context_processor
+def search_labels() -> dict[str, Any]:
+    """What a result can be: the knowledge base's kinds, and course lessons."""
+    return {"search_kinds": {**KIND_LABELS, "lesson": _l("course lesson")}}
+
+
+@bp.app_template_global("search_result_url")
+def search_result_url(hit: Any, **params: Any) -> str:
+    return result_url(hit, **params)
 
 
 def run_search(args: Any, *, limit: int = 20) -> Any:
