@@ -36,8 +36,9 @@ VERSION_FILE = "SCHEMA_VERSION"
 REBUILD_PROCS = 2
 # Postings (by Whoosh's estimate) each building process sorts in memory. Past it, all of
 # them go through sorted runs on disk, which cost a third more time; 1536 holds the
-# ~7 million postings of 25,000 generated articles (about 1.2 GB of real memory).
-REBUILD_POOL_MB = 1536
+# ~7 million postings of 25,000 generated articles (about 1.2 GB of real memory). A small
+# machine sets LMS_REINDEX_MEMORY_MB lower: the rebuild then spills to disk, slower.
+REBUILD_POOL_MB = int(os.environ.get("LMS_REINDEX_MEMORY_MB", "1536"))
 WRITE_TIMEOUT = 10.0
 WRITE_DELAY = 0.05
 WRITE_ATTEMPTS = 5
