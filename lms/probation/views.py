@@ -88,6 +88,25 @@ def probation_labels() -> dict[str, Any]:
     }
 
 
+@bp.app_template_global("plan_item_for_article")
+def plan_item_for_article(slug: str) -> ProbationItem | None:
+    """The reader's open plan item for this article: its page offers "I have read it"."""
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(ProbationItem)
+        .join(Probation)
+        .where(
+            Probation.user_id == current_user.id,
+            Probation.state == "active",
+            ProbationItem.kind == "article",
+            ProbationItem.target == slug,
+            ProbationItem.completed_at.is_(None),
+        )
+        .limit(1)
+    )
+
+
 def _probation(probation_id: int) -> Probation:
     probation = overview.probation_for(db.session, probation_id)
     if probation is None:

@@ -386,12 +386,16 @@ def test_the_agent_ticks_a_task_and_the_mentor_confirms_it(
     assert "Maria Mentor · confirmed by the mentor: Handle 20 chats" in log
 
 
-def test_the_agent_confirms_an_article_read(
+def test_the_agent_confirms_an_article_read_from_its_page(
     browse: Browse, probation: Probation, people: dict[str, User]
 ):
     article = item_of(probation, "article")
     agent = browse("agent")
-    response = agent.post(f"/probation/items/{article.id}/read", form_url="/probation")
+    assert "Open the article and confirm it there." in text_of(agent.get("/probation"))
+    article_page = agent.get(f"/kb/{article.target}").get_data(as_text=True)
+    assert "This article is in your probation plan" in article_page
+    assert f'action="/probation/items/{article.id}/read"' in article_page
+    response = agent.post(f"/probation/items/{article.id}/read", form_url=f"/kb/{article.target}")
     assert response.headers["Location"] == "/probation"
     page = text_of(agent.get("/probation"))
     assert timeline(page)["Calm words"][1] == "done"
@@ -400,6 +404,7 @@ def test_the_agent_confirms_an_article_read(
     assert read.completed_at is not None and read.completed_by_id == people["agent"].id
     log = section(text_of(browse("hr").get(f"/probation/{probation.id}")), 'id="h-hr"')
     assert "Anna Agent · confirmed as read: Calm words" in log
+    assert "in your probation plan" not in agent.get(f"/kb/{article.target}").get_data(as_text=True)
 
 
 def test_another_agent_cannot_tick_the_plan(browse: Browse, probation: Probation):
