@@ -160,10 +160,11 @@ def _do_assign(form: AssignForm, target: Course | Program) -> assignments.Assign
 @access(TRAINING_ADMIN)
 def report() -> str:
     today = date.today()
+    by_department, by_course = assignments.completion_summary(db.session, today=today)
     return render_template(
         "courses/report.html",
-        by_department=assignments.completion_by_department(db.session, today=today),
-        by_course=assignments.completion_by_course(db.session, today=today),
+        by_department=by_department,
+        by_course=by_course,
         overdue=assignments.overdue_assignments(db.session, today=today, limit=50),
         today=today,
     )
@@ -228,10 +229,8 @@ def report_xlsx() -> Response:
     sheet.append(_bold([str(c) for c in EXPORT_COLUMNS], sheet))
     for row in _export_rows(today):
         sheet.append(row)
-    for title, rows in (
-        ("Departments", assignments.completion_by_department(db.session, today=today)),
-        ("Courses", assignments.completion_by_course(db.session, today=today)),
-    ):
+    by_department, by_course = assignments.completion_summary(db.session, today=today)
+    for title, rows in (("Departments", by_department), ("Courses", by_course)):
         summary = book.create_sheet(title)
         header = [_("Name"), _("Assigned"), _("Completed"), _("Overdue"), _("Completion, %")]
         summary.append(_bold(header, summary))

@@ -281,35 +281,54 @@ def _counts(today: date) -> tuple:
     )
 
 
-def completion_by_department(session: Session, *, today: date) -> list[CompletionRow]:
+def completion_summary(
+    session: Session, *, today: date
+) -> tuple[list[CompletionRow], list[CompletionRow]]:
+    """Completion by department and by course (or program), from one pass over the
+    assignments grouped by both, rolled up here."""
     rows = session.execute(
-        select(Department.id, Department.name, *_counts(today))
+        select(
+            User.department_id,
+            Assignment.course_id,
+            Assignment.program_id,
+            *_counts(today),
+        )
         .select_from(Assignment)
         .join(User, User.id == Assignment.user_id)
-        .outerjoin(Department, Department.id == User.department_id)
-        .group_by(Department.id, Department.name)
-        .order_by(Department.name)
+        .group_by(User.department_id, Assignment.course_id, Assignment.program_id)
+    ).all()
+    departments = dict(session.execute(select(Department.id, Department.name)).all())
+    courses = dict(session.execute(select(Course.id, Course.title)).all())
+    programs = dict(session.execute(select(Program.id, Program.title)).all())
+    by_department: dict[int | None, CompletionRow] = {}
+    by_course: dict[int, CompletionRow] = {}
+    for department_id, course_id, program_id, total, done, overdue in rows:
+        label = departments.get(department_id) or _("No department")
+        row = by_department.setdefault(department_id, CompletionRow(department_id, label, 0, 0, 0))
+        _add(row, total, done, overdue)
+        key = course_id if course_id is not None else -program_id
+        title = (
+            courses.get(course_id, "") if course_id is not None else programs.get(program_id, "")
+        )
+        _add(by_course.setdefault(key, CompletionRow(key, title, 0, 0, 0)), total, done, overdue)
+    return (
+        sorted(by_department.values(), key=lambda r: r.label),
+        sorted(by_course.values(), key=lambda r: r.label),
     )
-    return [
-        CompletionRow(key, name or _("No department"), total, done or 0, overdue or 0)
-        for key, name, total, done, overdue in rows
-    ]
+
+
+def _add(row: CompletionRow, total: int, done: int | None, overdue: int | None) -> None:
+    row.assigned += total
+    row.completed += done or 0
+    row.overdue += overdue or 0
+
+
+def completion_by_department(session: Session, *, today: date) -> list[CompletionRow]:
+    return completion_summary(session, today=today)[0]
 
 
 def completion_by_course(session: Session, *, today: date) -> list[CompletionRow]:
-    title = func.coalesce(Course.title, Program.title)
-    rows = session.execute(
-        select(func.coalesce(Assignment.course_id, -Assignment.program_id), title, *_counts(today))
-        .select_from(Assignment)
-        .outerjoin(Course, Course.id == Assignment.course_id)
-        .outerjoin(Program, Program.id == Assignment.program_id)
-        .group_by(Assignment.course_id, Assignment.program_id, Course.title, Program.title)
-        .order_by(title)
-    )
-    return [
-        CompletionRow(key, label, total, done or 0, overdue or 0)
-        for key, label, total, done, overdue in rows
-    ]
+    return completion_summary(session, today=today)[1]
 
 
 def overdue_assignments(
