@@ -83,9 +83,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks() -> None:
-    from lms.probation.services import register_hooks
+    from lms.probation.services import register_hooks as probation_hooks
+    from lms.skills.hooks import register_hooks as skills_hooks
 
-    register_hooks()
+    probation_hooks()
+    skills_hooks()
 
 
 def _register_cli(app: Flask) -> None:

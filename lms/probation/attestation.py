@@ -18,6 +18,8 @@ from lms.i18n import _
 from lms.probation import rubrics
 from lms.probation.models import Attestation, AttestationVersion, Probation, ProbationEvent
 from lms.probation.services import end_probation, extend_probation
+from lms.skills.assessments import record
+from lms.skills.services import skills_by_code
 
 FEEDBACK = ("observation", "impact", "correction", "consolidation")
 
@@ -143,11 +145,29 @@ def confirm(
             )
         )
     version.confirmed_by_id, version.confirmed_at = hr.id, now
+    if version.proposal != "extend":  # the attestation is held again at the new end
+        _record_skills(session, probation, version, hr, now=now)
     for item in probation.items:
         if item.kind == "attestation" and version.proposal != "extend":
             item.completed_at = item.completed_at or now
     session.flush()
     return version
+
+
+def _record_skills(
+    session: Session, probation: Probation, version: AttestationVersion, hr: User, *, now: datetime
+) -> None:
+    """A signed attestation assesses the skills its criteria are linked to (levels 0-4)."""
+    rubric = rubrics.rubric_from_dict(version.rubric_definition)
+    codes = {c.skill: c.code for c in rubric.criteria if c.skill}
+    skills = skills_by_code(session, codes)
+    for skill_code, criterion in codes.items():
+        level = (version.grades.get(criterion) or {}).get("level")
+        if skill_code in skills and level is not None:
+            record(
+                session, probation.user, skills[skill_code], max(0, min(4, int(level))),
+                source="attestation", author=hr, comment=probation.title, now=now,
+            )  # fmt: skip
 
 
 def _outcome_label(outcome: str) -> str:

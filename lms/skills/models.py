@@ -1,11 +1,19 @@
-"""The skills catalogue: groups of skills, each with a code and a Russian and English name."""
+"""The skills catalogue (groups of skills, each with a code, a Russian and English name and
+a 0-4 scale), the levels departments and positions require, and people's assessments."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
+from lms.models_base import UTCDateTime, utcnow
+
+LEVELS = (0, 1, 2, 3, 4)
+SOURCES = ("self", "mentor", "course", "attestation", "hr")
 
 
 class SkillGroup(db.Model):
@@ -33,6 +41,9 @@ class Skill(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # What each level 0-4 means for this skill, {"0": {"ru": ..., "en": ...}, ...}; None:
+    # the general scale (none, knows, does with help, does alone, teaches others).
+    descriptors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     group: Mapped[SkillGroup] = relationship(back_populates="skills")
 
@@ -41,3 +52,45 @@ class Skill(db.Model):
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_ru
+
+
+class SkillRequirement(db.Model):
+    """The level a department requires of a skill, for one position or (no position) for
+    everyone in the department."""
+
+    __tablename__ = "skill_requirements"
+    __table_args__ = (
+        UniqueConstraint("department_id", "position_id", "skill_id"),
+        CheckConstraint("level BETWEEN 0 AND 4", name="level_0_4"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id"))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), index=True)
+    level: Mapped[int]
+
+    skill: Mapped[Skill] = relationship()
+
+
+class SkillAssessment(db.Model):
+    """A level recorded for a person and a skill: by whom, from what source and when.
+    Never changed: a new assessment supersedes, the history stays."""
+
+    __tablename__ = "skill_assessments"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 0 AND 4", name="level_0_4"),
+        CheckConstraint(f"source IN {SOURCES!r}", name="known_source"),
+        Index("ix_skill_assessments_user_skill", "user_id", "skill_id", "assessed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), index=True)
+    level: Mapped[int]
+    source: Mapped[str] = mapped_column(String(12))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    skill: Mapped[Skill] = relationship()
