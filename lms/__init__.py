@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.probation import hr_views  # noqa: F401  (HR routes of the probation blueprint)
     from lms.probation.views import bp as probation_bp
     from lms.search.views import bp as search_bp
+    from lms.skills.views import bp as skills_bp
 
     blueprints = (
         core_bp,
@@ -77,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
         courses_bp,
         training_bp,
         probation_bp,
+        skills_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -48,6 +48,7 @@ def _demo_content() -> None:
     from lms.kb import demo
     from lms.models_base import utcnow
     from lms.probation.demo import seed_demo_probations
+    from lms.skills.demo import seed_demo_skills
     from lms.sync_cli import sync_command
 
     click.get_current_context().invoke(sync_command)
@@ -62,6 +63,9 @@ def _demo_content() -> None:
         click.echo(_("Demo learning: %(n)d people at various stages of the courses.", n=learners))
     probations = seed_demo_probations(db.session, today=date.today(), now=utcnow())
     db.session.commit()
+    if seed_demo_skills(db.session, now=utcnow()):
+        db.session.commit()
+        click.echo(_("Demo skills: requirements for the support lines and assessments."))
     if probations:
         click.echo(_("Demo probations: %(n)d (three in progress, two finished).", n=probations))
     if verified:

@@ -22,6 +22,7 @@ NAV = (
     ("courses.my_learning", _l("My learning"), ()),
     ("probation.mentees", _l("Mentees"), ("mentor",)),
     ("probation.all_probations", _l("Probation"), ("hr", "admin")),
+    ("skills.matrix_page", _l("Skills"), ("mentor", "hr", "admin")),
     ("training.report", _l("Training"), ("hr", "admin")),
     ("training.grading", _l("Grading"), ("mentor",)),
     ("gaps.report", _l("Gaps"), ("editor", "admin")),

@@ -81,9 +81,11 @@ def assign(
     due_on: date | None,
     today: date,
     now: datetime,
+    keep_due: bool = False,
 ) -> AssignReport:
     """Assign ``target`` to ``people``. HR and admins may assign to anyone; a mentor only
-    to current mentees (anyone else is refused by name, and nothing is assigned)."""
+    to current mentees (anyone else is refused by name, and nothing is assigned). An
+    existing assignment gets the new due date, unless ``keep_due``."""
     if not people:
         raise ServiceError(_("Choose at least one person, a department or a position."))
     if due_on is not None and due_on < today:
@@ -113,7 +115,7 @@ def assign(
     for person in people:
         assignment = existing.get(person.id)
         if assignment is not None:
-            if assignment.due_on == due_on:
+            if assignment.due_on == due_on or keep_due:
                 report.kept.append(person)
             else:
                 assignment.due_on = due_on

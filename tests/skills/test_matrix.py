@@ -1,0 +1,179 @@
+"""The skill matrix: cell colours against requirements, coverage warnings, who sees what,
+assigning the courses that close gaps (never twice), the XLSX export and self-assessment."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from lms.auth.models import Department, Mentorship, Position, User
+from lms.courses.models import Assignment, Course
+from lms.courses.sync import sync_content
+from lms.extensions import db
+from lms.skills import matrix
+from lms.skills.assessments import record, set_requirement
+from lms.skills.models import Skill, SkillAssessment
+from lms.skills.services import load_catalogue
+from tests.conftest import Browser
+
+CATALOGUE = {
+    "groups": [
+        {
+            "code": "talk",
+            "name": {"ru": "Разговор", "en": "Talk"},
+            "skills": [
+                {"code": "listening", "name": {"ru": "Слушание", "en": "Listening"}},
+                {"code": "calm", "name": {"ru": "Спокойствие", "en": "Calm"}},
+            ],
+        }
+    ]
+}
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("level", "required", "status"),
+    [(3, 3, "meets"), (4, 3, "meets"), (2, 3, "one_below"), (1, 3, "below"), (None, 2, "below"),
+     (None, 1, "one_below"), (2, None, "not_required")],
+)  # fmt: skip
+def test_cell_status(level: int | None, required: int | None, status: str) -> None:
+    assert matrix.cell_status(level, required) == status
+
+
+@pytest.fixture
+def team(app: Any, make_org: Any, make_user: Any, tmp_path: Path) -> dict[str, Any]:
+    """A line-1 team of three agents, a mentor of the first, HR, a course raising listening
+    to 3; listening is required at 3, calm at 2."""
+    line1 = make_org(Department, "line1", "First line")
+    agent_pos = make_org(Position, "agent-l1", "Agent")
+    people = {
+        "ann": make_user("agent", name="Ann", department=line1, position=agent_pos, locale="en"),
+        "bob": make_user("agent", name="Bob", department=line1, position=agent_pos, locale="en"),
+        "cid": make_user("agent", name="Cid", department=line1, position=agent_pos, locale="en"),
+        "mentor": make_user("mentor", name="Meg", locale="en"),
+        "hr": make_user("hr", name="Hal", locale="en"),
+    }
+    folder = tmp_path / "listen-course"
+    folder.mkdir()
+    (folder / "course.yml").write_text(
+        "title: Listening course\nskills: {listening: 3}\nlessons: [one.md]\n", encoding="utf-8"
+    )
+    (folder / "one.md").write_text("# One\n\nListen.\n", encoding="utf-8")
+    with app.test_request_context():
+        load_catalogue(db.session, CATALOGUE, filename="skills.yml")
+        sync_content(db.session, tmp_path)
+        skills = {s.code: s for s in db.session.scalars(db.select(Skill))}
+        department = db.session.get(Department, line1.id)
+        set_requirement(db.session, department, None, skills["listening"], 3)
+        set_requirement(db.session, department, None, skills["calm"], 2)
+        ann, bob, cid = (db.session.get(User, people[k].id) for k in ("ann", "bob", "cid"))
+        record(db.session, ann, skills["listening"], 3, source="hr", author=None, now=T0)
+        record(db.session, bob, skills["listening"], 1, source="self", author=None, now=T0)
+        record(db.session, cid, skills["listening"], 2, source="self", author=None, now=T0)
+        record(db.session, ann, skills["calm"], 2, source="self", author=None, now=T0)
+        record(db.session, bob, skills["calm"], 2, source="self", author=None, now=T0)
+        record(db.session, cid, skills["calm"], 4, source="self", author=None, now=T0)
+        db.session.add(
+            Mentorship(mentor_id=people["mentor"].id, mentee_id=ann.id, started_on=date.today())
+        )
+        db.session.commit()
+    return {**people, "line1": line1}
+
+
+def browser(app: Any, user: User) -> Browser:
+    b = Browser(app.test_client())
+    assert b.login(user.email).status_code == 302
+    return b
+
+
+def test_the_matrix_colours_cells_and_warns_on_thin_coverage(app: Any, team: dict) -> None:
+    with app.test_request_context():
+        built = matrix.build_matrix(db.session, department_id=team["line1"].id)
+        names = [p.name for p in built.people]
+        assert names == ["Ann", "Bob", "Cid"]
+        listening = next(s for s in built.skills if s.code == "listening")
+        calm = next(s for s in built.skills if s.code == "calm")
+        statuses = [built.cell(p, listening).status for p in built.people]
+        assert statuses == ["meets", "below", "one_below"]
+        assert built.coverage[listening.id].meeting == 1
+        assert built.coverage[listening.id].at_risk  # only Ann meets listening
+        assert not built.coverage[calm.id].at_risk  # all three meet calm
+        gaps_only = matrix.build_matrix(db.session, department_id=team["line1"].id, only_gaps=True)
+        assert [p.name for p in gaps_only.people] == ["Bob", "Cid"]
+        assert [s.code for s in gaps_only.skills] == ["listening"]
+
+
+def test_hr_sees_everyone_a_mentor_their_mentees_and_an_agent_nothing(app: Any, team: dict):
+    page = browser(app, team["hr"]).get("/skills/matrix").get_data(as_text=True)
+    assert all(name in page for name in ("Ann", "Bob", "Cid"))
+    assert 'name="gap" value="' in page  # HR may pick gaps
+    page = browser(app, team["mentor"]).get("/skills/matrix").get_data(as_text=True)
+    assert "Ann" in page and "Bob" not in page and "Cid" not in page
+    assert 'name="gap"' not in page  # read-only
+    agent = browser(app, team["bob"])
+    assert agent.get("/skills/matrix").status_code == 403
+    assert agent.get("/skills/matrix.xlsx").status_code == 403
+    assert agent.get(f"/skills/people/{team['ann'].id}").status_code == 403
+    own = agent.get("/skills/me", follow_redirects=True).get_data(as_text=True)
+    assert "Skills: Bob" in own and "Listening course" in own  # the course closing his gap
+
+
+def test_assigning_gaps_never_assigns_twice(app: Any, team: dict) -> None:
+    hr = browser(app, team["hr"])
+    with app.test_request_context():
+        listening = db.session.scalar(db.select(Skill).where(Skill.code == "listening"))
+        gaps = [f"{team['bob'].id}:{listening.id}", f"{team['cid'].id}:{listening.id}"]
+    due = (date.today() + timedelta(days=14)).isoformat()
+    for _ in range(2):
+        response = hr.post(
+            "/skills/matrix/assign", {"gap": gaps, "due_on": due}, form_url="/skills/matrix"
+        )
+        assert response.status_code == 302
+    with app.test_request_context():
+        rows = db.session.execute(db.select(Assignment.user_id, Course.slug).join(Course)).all()
+    assert sorted(rows) == sorted(
+        [(team["bob"].id, "listen-course"), (team["cid"].id, "listen-course")]
+    )
+    page = hr.get("/skills/matrix").get_data(as_text=True)
+    assert "already assigned: 2" in page
+
+
+def test_the_export_has_the_three_sheets(app: Any, team: dict) -> None:
+    response = browser(app, team["hr"]).get(f"/skills/matrix.xlsx?department={team['line1'].id}")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Matrix", "Requirements", "Skills"]
+    rows = list(book["Matrix"].iter_rows(values_only=True))
+    assert rows[0] == ("Email", "Name", "Department", "Position", "listening", "calm")
+    assert rows[2][1] == "Bob" and rows[2][4:] == (1, 2)
+    assert book["Matrix"].freeze_panes == "E2"
+    requirements = list(book["Requirements"].iter_rows(values_only=True))
+    assert requirements[0] == ("Department", "Position", "Skill", "Level")
+    assert ("line1", None, "listening", 3) in requirements or (
+        "line1",
+        "",
+        "listening",
+        3,
+    ) in requirements
+
+
+def test_an_agent_assesses_themselves(app: Any, team: dict) -> None:
+    agent = browser(app, team["bob"])
+    with app.test_request_context():
+        calm = db.session.scalar(db.select(Skill).where(Skill.code == "calm"))
+    url = f"/skills/people/{team['bob'].id}"
+    response = agent.post(f"{url}/assess", {"skill": calm.id, "level": 3}, form_url=url)
+    assert response.status_code == 302
+    with app.test_request_context():
+        latest = db.session.scalars(
+            db.select(SkillAssessment)
+            .where(SkillAssessment.user_id == team["bob"].id)
+            .order_by(SkillAssessment.id.desc())
+        ).first()
+    assert (latest.source, latest.level, latest.author_id) == ("self", 3, team["bob"].id)
+    other = f"/skills/people/{team['ann'].id}/assess"
+    assert agent.post(other, {"skill": calm.id, "level": 3}, form_url=url).status_code == 403
