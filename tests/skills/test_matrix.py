@@ -177,3 +177,29 @@ def test_an_agent_assesses_themselves(app: Any, team: dict) -> None:
     assert (latest.source, latest.level, latest.author_id) == ("self", 3, team["bob"].id)
     other = f"/skills/people/{team['ann'].id}/assess"
     assert agent.post(other, {"skill": calm.id, "level": 3}, form_url=url).status_code == 403
+
+
+def test_the_matrix_page_query_count_does_not_grow_with_people(
+    app: Any, team: dict, make_user: Any, count_queries: Any
+) -> None:
+    hr = browser(app, team["hr"])
+    url = f"/skills/matrix?department={team['line1'].id}"
+    before = count_queries(lambda: hr.get(url))
+    with app.test_request_context():
+        department = db.session.get(Department, team["line1"].id)
+        calm = db.session.scalar(db.select(Skill).where(Skill.code == "calm"))
+        for n in range(5):
+            person = make_user("agent", name=f"Extra {n}", department=department, locale="en")
+            record(
+                db.session,
+                db.session.get(User, person.id),
+                calm,
+                1,
+                source="self",
+                author=None,
+                now=T0,
+            )
+        db.session.commit()
+    page = hr.get(url).get_data(as_text=True)
+    assert "Extra 4" in page
+    assert count_queries(lambda: hr.get(url)) == before
