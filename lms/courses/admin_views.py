@@ -11,9 +11,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import select
 from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import Optional
@@ -28,9 +25,9 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.i18n import _, _l
 from lms.models_base import utcnow
+from lms.xlsx import add_sheet, new_book, xlsx_response
 
 bp = Blueprint("training", __name__, url_prefix="/learning")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_COLUMNS = (
     _l("Email"),
     _l("Name"),
@@ -223,35 +220,17 @@ def report_csv() -> Response:
 @access(TRAINING_ADMIN)
 def report_xlsx() -> Response:
     today = date.today()
-    book = Workbook(write_only=True)  # streams rows: tens of thousands of assignments
-    sheet = book.create_sheet("Assignments")
-    sheet.freeze_panes = "A2"
-    sheet.append(_bold([str(c) for c in EXPORT_COLUMNS], sheet))
+    book = new_book()
+    sheet = add_sheet(book, "Assignments", EXPORT_COLUMNS, freeze="A2")
     for row in _export_rows(today):
         sheet.append(row)
     by_department, by_course = assignments.completion_summary(db.session, today=today)
+    header = [_("Name"), _("Assigned"), _("Completed"), _("Overdue"), _("Completion, %")]
     for title, rows in (("Departments", by_department), ("Courses", by_course)):
-        summary = book.create_sheet(title)
-        header = [_("Name"), _("Assigned"), _("Completed"), _("Overdue"), _("Completion, %")]
-        summary.append(_bold(header, summary))
+        summary = add_sheet(book, title, header)
         for r in rows:
             summary.append([r.label, r.assigned, r.completed, r.overdue, r.percent])
-    data = io.BytesIO()
-    book.save(data)
-    return Response(
-        data.getvalue(),
-        mimetype=XLSX_TYPE,
-        headers={"Content-Disposition": "attachment; filename=training-completion.xlsx"},
-    )
-
-
-def _bold(values: list[str], sheet: Any) -> list[WriteOnlyCell]:
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    return cells
+    return xlsx_response(book, "training-completion.xlsx")
 
 
 @bp.get("/quizzes/<slug>/<kind>.gift")

@@ -20,9 +20,9 @@ from lms.extensions import db
 from lms.gaps import report as gaps
 from lms.i18n import _, _l
 from lms.models_base import utcnow
+from lms.xlsx import XLSX_TYPE
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_COLUMNS = (
     _l("Query"),
     _l("Normalised"),

@@ -4,14 +4,11 @@ extending and ending plans, and editing plan templates and rubrics as YAML. Rout
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 
 from lms.auth.access import TRAINING_ADMIN, access
@@ -24,6 +21,7 @@ from lms.probation import overview, services
 from lms.probation.library import ProblemsError, save_plan_template, save_rubric, templates
 from lms.probation.models import PlanTemplate, Rubric
 from lms.probation.views import STATE_LABELS, _date, _int, _probation, bp
+from lms.xlsx import add_sheet, new_book, xlsx_response
 
 # HR ------------------------------------------------------------------------------------------
 
@@ -153,14 +151,11 @@ def edit_source(kind: str, slug: str) -> Any:
 @access(TRAINING_ADMIN)
 def export_xlsx() -> Response:
     report = overview.hr_overview(db.session, today=date.today())
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Probations"
-    sheet.append(
-        [str(c) for c in (_l("Email"), _l("Name"), _l("Department"), _l("Mentor"), _l("State"),
-                          _l("Start date"), _l("Ends"), _l("Stage"), _l("Progress, %"),
-                          _l("Overdue"), _l("Attestation"))]
-    )  # fmt: skip
+    book = new_book()
+    header = (_l("Email"), _l("Name"), _l("Department"), _l("Mentor"), _l("State"),
+              _l("Start date"), _l("Ends"), _l("Stage"), _l("Progress, %"), _l("Overdue"),
+              _l("Attestation"))  # fmt: skip
+    sheet = add_sheet(book, "Probations", header, freeze="A2")
     for plan in report.plans:
         p = plan.probation
         sheet.append(
@@ -178,20 +173,12 @@ def export_xlsx() -> Response:
                 plan.attestation_on,
             ]
         )
-    sheet.freeze_panes = "A2"
-    for title, rows in (("By month", report.by_month), ("By mentor", report.by_mentor)):
-        summary = book.create_sheet(title)
-        summary.append([str(_l("Month") if title == "By month" else _l("Mentor")),
-                        str(_l("Passed")), str(_l("Not passed")), str(_l("Extended"))])  # fmt: skip
-        for key, n in rows:
-            summary.append([key, n["passed"], n["failed"], n["extended"]])
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-    data = io.BytesIO()
-    book.save(data)
-    return Response(
-        data.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=probations.xlsx"},
-    )
+    outcomes = (_l("Passed"), _l("Not passed"), _l("Extended"))
+    for title, key, rows in (
+        ("By month", _l("Month"), report.by_month),
+        ("By mentor", _l("Mentor"), report.by_mentor),
+    ):
+        summary = add_sheet(book, title, (key, *outcomes))
+        for name, n in rows:
+            summary.append([name, n["passed"], n["failed"], n["extended"]])
+    return xlsx_response(book, "probations.xlsx")

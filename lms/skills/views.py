@@ -3,14 +3,13 @@ mentees, read-only), its XLSX export, and a person's skill profile with assessme
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import PatternFill
 from sqlalchemy import select
 
 from lms.auth.access import MENTEES, SIGNED_IN, TRAINING_ADMIN, access, can_view_person, require
@@ -21,6 +20,7 @@ from lms.i18n import _, _l
 from lms.models_base import utcnow
 from lms.skills import assessments, matrix
 from lms.skills.models import Skill, SkillGroup, SkillRequirement
+from lms.xlsx import add_sheet, new_book, xlsx_response
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
 
@@ -122,24 +122,24 @@ def assign_gaps() -> Any:
 @access(TRAINING_ADMIN)
 def matrix_xlsx() -> Response:
     built = _matrix()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Matrix"
-    sheet.append(["Email", "Name", "Department", "Position", *[s.code for s in built.skills]])
+    book = new_book()
+    header = ["Email", "Name", "Department", "Position", *[s.code for s in built.skills]]
+    sheet = add_sheet(book, "Matrix", header, freeze="E2")
+    fills = {status: PatternFill("solid", fgColor=colour) for status, colour in FILLS.items()}
     for person in built.people:
-        row = [
+        row: list[Any] = [
             person.email,
             person.name,
             person.department.name if person.department else "",
             person.position.name if person.position else "",
         ]
-        sheet.append(row + [built.cell(person, s).level for s in built.skills])
-        for column, skill in enumerate(built.skills, start=5):
-            fill = FILLS[built.cell(person, skill).status]
-            sheet.cell(sheet.max_row, column).fill = PatternFill("solid", fgColor=fill)
-    sheet.freeze_panes = "E2"
-    requirements = book.create_sheet("Requirements")
-    requirements.append(["Department", "Position", "Skill", "Level"])
+        for skill in built.skills:
+            cell = built.cells[person.id, skill.id]
+            value = WriteOnlyCell(sheet, value=cell.level)
+            value.fill = fills[cell.status]
+            row.append(value)
+        sheet.append(row)
+    requirements = add_sheet(book, "Requirements", ["Department", "Position", "Skill", "Level"])
     rows = db.session.execute(
         select(Department.code, Position.code, Skill.code, SkillRequirement.level)
         .select_from(SkillRequirement)
@@ -150,20 +150,10 @@ def matrix_xlsx() -> Response:
     )
     for department, position, skill, level in rows:
         requirements.append([department, position or "", skill, level])
-    skills_sheet = book.create_sheet("Skills")
-    skills_sheet.append(["Code", "Group", "Name"])
+    skills_sheet = add_sheet(book, "Skills", ["Code", "Group", "Name"])
     for skill in built.skills:
         skills_sheet.append([skill.code, skill.group.code, skill.name_ru])
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-    data = io.BytesIO()
-    book.save(data)
-    return Response(
-        data.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=skill-matrix.xlsx"},
-    )
+    return xlsx_response(book, "skill-matrix.xlsx")
 
 
 # A person's profile ---------------------------------------------------------------------------
