@@ -72,6 +72,7 @@ def matrix_page() -> str:
     return render_template(
         "skills/matrix.html",
         matrix=built,
+        gaps=gaps,
         recommended=matrix.recommended(db.session, gaps) if gaps else {},
         filters=_filters(),
         departments=db.session.scalars(select(Department).order_by(Department.name)).all(),
