@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -24,6 +33,8 @@ class SkillGroup(db.Model):
     name_ru: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    # Changed by HR on the catalogue page: a later file sync reports it as a conflict.
+    edited_in_app: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     skills: Mapped[list[Skill]] = relationship(back_populates="group", order_by="Skill.position")
 
@@ -44,6 +55,7 @@ class Skill(db.Model):
     # What each level 0-4 means for this skill, {"0": {"ru": ..., "en": ...}, ...}; None:
     # the general scale (none, knows, does with help, does alone, teaches others).
     descriptors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    edited_in_app: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     group: Mapped[SkillGroup] = relationship(back_populates="skills")
 
