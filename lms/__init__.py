@@ -62,6 +62,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.probation import hr_views  # noqa: F401  (HR routes of the probation blueprint)
     from lms.probation.views import bp as probation_bp
     from lms.search.views import bp as search_bp
+    from lms.skills import (
+        catalogue_views,  # noqa: F401  (catalogue and requirements routes)
+        import_views,  # noqa: F401  (XLSX import routes of the skills blueprint)
+    )
     from lms.skills.views import bp as skills_bp
 
     blueprints = (

@@ -94,3 +94,7 @@ from lms.search.cli import reindex_command, search_command  # noqa: E402
 lms_group.add_command(reindex_command, "reindex")
 lms_group.add_command(search_command, "search")
 lms_group.add_command(quiz_check_command, "quiz-check")
+
+from lms.skills.cli import skills_group  # noqa: E402
+
+lms_group.add_command(skills_group)

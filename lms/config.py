@@ -51,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 16 * 1024 * 1024,  # the skill matrix preview posts its XLSX back
     "WTF_CSRF_CHECK_DEFAULT": False,
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_TRANSLATION_DIRECTORIES": "translations",
@@ -61,4 +62,5 @@ DEFAULTS: dict[str, Any] = {
     "CSV_MAX_BYTES": 2 * 1024 * 1024,
     # Hashing each new password takes ~0.1 s: bigger files go through the CLI.
     "CSV_MAX_ROWS_WEB": 500,
+    "SKILLS_MATRIX_PAGE_SIZE": 100,  # people per page of the skill matrix
 }

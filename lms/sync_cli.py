@@ -65,7 +65,7 @@ def sync_command(
                 db.session, kb_dir, content_dir, overwrite=overwrite, progress=_progress
             )
         else:
-            _load_skills(content_dir)
+            _load_skills(content_dir, overwrite)
         if do_content:
             content_report = sync_content(db.session, content_dir, progress=_progress)
             probation_report = sync_probation_files(
@@ -98,7 +98,7 @@ def sync_command(
         click.echo(_("Dry run: nothing was saved."))
 
 
-def _load_skills(content_dir: Path) -> None:
+def _load_skills(content_dir: Path, overwrite: bool) -> None:
     """Without the knowledge-base sync (which loads it), load skills.yml here."""
     path = content_dir / SKILLS_FILE
     if not path.is_file():
@@ -109,7 +109,17 @@ def _load_skills(content_dir: Path) -> None:
         raise SyncError(
             [DocumentError(SKILLS_FILE, error.line, None, error.problem).message]
         ) from error
-    load_catalogue(db.session, data, filename=SKILLS_FILE)
+    loaded = load_catalogue(db.session, data, filename=SKILLS_FILE, overwrite=overwrite)
+    for code in loaded.conflicts:
+        click.echo(
+            _(
+                "%(file)s: %(code)s was edited in the app since, left as it is (--overwrite "
+                "replaces it).",
+                file=SKILLS_FILE,
+                code=code,
+            ),
+            err=True,
+        )
 
 
 def _echo_kb(report: SyncReport) -> None:

@@ -36,7 +36,22 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     return result
 
 
+class _NoSuchDate(yaml.constructor.ConstructorError):
+    """Valid YAML naming a date that does not exist."""
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date or time; an impossible one (2024-02-30) is a problem on its line, not a
+    ``ValueError`` from nowhere."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        problem = _("%(value)s is not a date that exists.", value=node.value)
+        raise _NoSuchDate(None, None, problem, node.start_mark) from error
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 class YamlProblem(Exception):
@@ -52,6 +67,9 @@ def load_yaml(text: str) -> Any:
     """The document's value with ``LineDict`` mappings; raises ``YamlProblem``."""
     try:
         return yaml.load(text.removeprefix("\ufeff"), Loader=_Loader)  # a SafeLoader
+    except _NoSuchDate as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        raise YamlProblem(line, str(error.problem)) from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -72,3 +90,41 @@ def read_yaml(path: Path) -> Any:
     except OSError as error:
         raise YamlProblem(1, error.strerror or str(error)) from error
     return load_yaml(text)
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+MAP, SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class FlowMap(dict[str, Any]):
+    """A mapping written on one line: ``name: {ru: …, en: …}``."""
+
+
+class FlowList(list[Any]):
+    """A list written on one line: ``days: [1, 30]``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style with lists indented under their key, as our content files are written."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+_Dumper.add_representer(
+    FlowMap,
+    lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True),
+)
+_Dumper.add_representer(
+    FlowList,
+    lambda dumper, value: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", value, flow_style=True
+    ),
+)
+
+
+def dump_yaml(document: Any) -> str:
+    """YAML as our content files are written: keys in the given order, text as it is."""
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,7 +26,8 @@ from lms.kb.files import (
 )
 from lms.kb.models import Article, ArticleRevision, Category
 from lms.kb.services import ArticleData
-from lms.skills.models import SkillGroup
+from lms.skills.services import catalogue_document
+from lms.yamlfile import dump_yaml
 
 
 @dataclass
@@ -66,14 +66,14 @@ def export_kb(
     """
     report = ExportReport()
     tree, report.categories = _category_tree(session)
-    _write(kb_dir / CATEGORIES_FILE, _dump_yaml(tree), report)
+    _write(kb_dir / CATEGORIES_FILE, dump_yaml(tree), report)
     names = _write_articles(session, kb_dir, report, progress)
     paths, _skipped = article_paths(kb_dir)
     report.stale = [p.relative_to(kb_dir).as_posix() for p in paths]
     report.stale = [name for name in report.stale if name not in names]
     if content_dir is not None:
         catalogue, report.skills = _skills_catalogue(session)
-        _write(content_dir / SKILLS_FILE, _dump_yaml(catalogue), report)
+        _write(content_dir / SKILLS_FILE, dump_yaml(catalogue), report)
     return report
 
 
@@ -155,43 +155,5 @@ def _category_tree(session: Session) -> tuple[list[dict[str, Any]], int]:
 
 def _skills_catalogue(session: Session) -> tuple[dict[str, Any], int]:
     """skills.yml as ``load_catalogue`` reads it, groups and skills in position order."""
-    groups = session.scalars(
-        select(SkillGroup)
-        .options(selectinload(SkillGroup.skills))
-        .order_by(SkillGroup.position, SkillGroup.id)
-    ).all()
-    catalogue = {
-        "groups": [
-            {
-                "code": group.code,
-                "name": _FlowMap(ru=group.name_ru, en=group.name_en),
-                "skills": [
-                    {"code": skill.code, "name": _FlowMap(ru=skill.name_ru, en=skill.name_en)}
-                    for skill in group.skills
-                ],
-            }
-            for group in groups
-        ]
-    }
-    return catalogue, sum(len(group.skills) for group in groups)
-
-
-class _FlowMap(dict[str, Any]):
-    """A mapping written on one line: ``name: {ru: …, en: …}``."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, lists indented under their key, as the shipped files are written."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-_Dumper.add_representer(
-    _FlowMap,
-    lambda dumper, value: dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True),
-)
-
-
-def _dump_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
+    catalogue = catalogue_document(session)
+    return catalogue, sum(len(group["skills"]) for group in catalogue["groups"])

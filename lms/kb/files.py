@@ -28,6 +28,7 @@ from lms.kb.frontmatter import (
 )
 from lms.kb.scripts import parse_script, validate_script
 from lms.kb.services import RESERVED_SLUGS, SLUG_RE, ArticleData, Lookups
+from lms.yamlfile import YamlProblem, read_yaml
 
 CATEGORIES_FILE = "categories.yml"
 SKILLS_FILE = "skills.yml"
@@ -127,7 +128,10 @@ def read_sources(kb_dir: Path, content_dir: Path | None, progress: Progress = qu
 def _read_skills(path: Path, sources: Sources) -> None:
     count = len(sources.problems)
     sources.has_skills = True
-    sources.skills = _construct(_compose(path, SKILLS_FILE, sources.problems), sources.problems)
+    try:
+        sources.skills = read_yaml(path)  # mappings know their lines, for the problems
+    except YamlProblem as error:
+        sources.problems.append(DocumentError(SKILLS_FILE, error.line, None, error.problem).message)
     sources.skills_broken = len(sources.problems) > count
 
 

@@ -42,7 +42,7 @@ from lms.kb.models import Article, ArticleRevision, Category
 from lms.kb.services import Lookups, save_revision
 from lms.models_base import utcnow
 from lms.skills.models import Skill, SkillGroup
-from lms.skills.services import load_catalogue
+from lms.skills.services import CatalogueError, load_catalogue
 
 
 class SyncError(ServiceError):
@@ -102,7 +102,7 @@ def sync_kb(
     sources = read_sources(kb_dir, content_dir, progress)
     report = SyncReport(files=sources.files, warnings=list(sources.warnings))
     problems = list(sources.problems)
-    skills_ok = _sync_skills(session, sources, report, problems)
+    skills_ok = _sync_skills(session, sources, report, problems, overwrite=overwrite)
     _sync_categories(session, sources.categories, report, problems)
     lookups = Lookups.load(session)
     file_slugs = {item.data.slug for item in sources.articles}
@@ -119,7 +119,7 @@ def sync_kb(
 
 
 def _sync_skills(
-    session: Session, sources: Sources, report: SyncReport, problems: list[str]
+    session: Session, sources: Sources, report: SyncReport, problems: list[str], *, overwrite: bool
 ) -> bool:
     """Load skills.yml if there is one; False when it is there but cannot be loaded."""
     if not sources.has_skills:
@@ -128,10 +128,11 @@ def _sync_skills(
         return False
     before = _skill_states(session)
     try:
-        load_catalogue(session, sources.skills, filename=SKILLS_FILE)
-    except ServiceError as error:
-        problems.append(error.message)
+        loaded = load_catalogue(session, sources.skills, filename=SKILLS_FILE, overwrite=overwrite)
+    except CatalogueError as error:
+        problems.extend(error.problems)
         return False
+    report.conflicts += [f"{SKILLS_FILE}: {code}" for code in loaded.conflicts]
     after = _skill_states(session)
     report.skills_created = len(after.keys() - before.keys())
     report.skills_updated = sum(

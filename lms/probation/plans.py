@@ -6,7 +6,7 @@ programs, articles, practical tasks, mentor meetings and the one attestation. Da
 day the probation starts. HR edits the same text in a textarea, so problems are collected
 rather than raised, each as "file, line N, field F: what is wrong".
 
-``Fields``, ``load_mapping`` and ``dump_yaml`` are shared with ``lms.probation.rubrics``.
+``Fields`` and ``load_mapping`` are shared with ``lms.probation.rubrics``.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import yaml
-
 from lms.errors import ServiceError
 from lms.i18n import _
 from lms.kb.frontmatter import CODE_RE, DocumentError
 from lms.kb.markdown import ARTICLE_SLUG_RE
-from lms.yamlfile import LineDict, YamlProblem, load_yaml
+from lms.yamlfile import FlowList, LineDict, YamlProblem, dump_yaml, load_yaml
 
 # Course, program and rubric slugs, as lms.courses.files checks them (plan and rubric files
 # are named by the same rule).
@@ -195,29 +193,6 @@ def _is(value: Any, kind: Any, low: float, high: float) -> bool:
     if isinstance(value, bool) or not isinstance(value, kind):
         return False
     return math.isfinite(value) and low <= value <= high
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style with lists indented under their key, as our content files are written."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-
-class FlowList(list[Any]):
-    """A list written on one line: ``days: [1, 30]``."""
-
-
-_Dumper.add_representer(
-    FlowList,
-    lambda dumper, value: dumper.represent_sequence(
-        "tag:yaml.org,2002:seq", value, flow_style=True
-    ),
-)
-
-
-def dump_yaml(document: dict[str, Any]) -> str:
-    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000)
 
 
 # Reading a plan template ------------------------------------------------------------------

@@ -16,8 +16,8 @@ from typing import Any
 from lms.errors import ServiceError
 from lms.i18n import _
 from lms.kb.frontmatter import CODE_RE
-from lms.probation.plans import Fields, dump_yaml, load_mapping
-from lms.yamlfile import LineDict
+from lms.probation.plans import Fields, load_mapping
+from lms.yamlfile import LineDict, dump_yaml
 
 RUBRIC_KEYS = ("title", "criteria", "pass_rule")
 CRITERION_KEYS = ("code", "title", "weight", "skill", "levels")

@@ -10,23 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import String, delete, insert, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import Department, Position, User
 from lms.auth.services import is_current_mentor
 from lms.errors import ServiceError
 from lms.i18n import _
-from lms.skills.models import LEVELS, SOURCES, Skill, SkillAssessment, SkillRequirement
+from lms.skills.models import (
+    LEVELS,
+    SOURCES,
+    Skill,
+    SkillAssessment,
+    SkillLevel,
+    SkillRequirement,
+)
 
 TRUSTED = ("mentor", "hr", "attestation")
-# Lower wins: who assessed matters more than when.
-TIER = case(
-    (SkillAssessment.source.in_(TRUSTED), 0),
-    (SkillAssessment.source == "course", 1),
-    else_=2,
-)
 
 
 def allowed_sources(session: Session, actor: User, person: User, *, today: date) -> tuple[str, ...]:
@@ -69,6 +71,7 @@ def record(
     )
     session.add(assessment)
     session.flush()
+    refresh_levels(session, [person.id], [skill.id])
     return assessment
 
 
@@ -93,31 +96,118 @@ def assess(
     )
 
 
+class CurrentLevel(NamedTuple):
+    """The assessment that gives a person's skill its current level (a row, not an entity:
+    the matrix reads one per cell)."""
+
+    id: int
+    user_id: int
+    skill_id: int
+    level: int
+    source: str
+    assessed_at: datetime
+    author_id: int | None
+
+
+_Best = dict[tuple[int, int], tuple[int, Any, int, int, str]]
+
+
+def _best_assessments(
+    session: Session, user_ids: list[int] | None, skill_ids: Iterable[int] | None
+) -> _Best:
+    """(person, skill) -> (tier, stored time, id, level, source) of the assessment that
+    wins by the rule, from the history. The timestamp is read as stored: it sorts the same."""
+    query = select(
+        SkillAssessment.user_id,
+        SkillAssessment.skill_id,
+        SkillAssessment.source,
+        type_coerce(SkillAssessment.assessed_at, String),
+        SkillAssessment.id,
+        SkillAssessment.level,
+    )
+    if user_ids is not None:
+        query = query.where(SkillAssessment.user_id.in_(user_ids))
+    if skill_ids is not None:
+        query = query.where(SkillAssessment.skill_id.in_(list(skill_ids)))
+    best: _Best = {}
+    for user_id, skill_id, source, at, row_id, level in session.execute(query):
+        tier = 0 if source in TRUSTED else 1 if source == "course" else 2
+        key = (user_id, skill_id)
+        held = best.get(key)
+        if held is None or tier < held[0] or (tier == held[0] and (at, row_id) > held[1:3]):
+            best[key] = (tier, at, row_id, level, source)
+    return best
+
+
+def refresh_levels(
+    session: Session,
+    user_ids: Iterable[int] | None = None,
+    skill_ids: Iterable[int] | None = None,
+) -> int:
+    """Store again the current levels of these people and skills (None: all) from their
+    assessments. Whatever adds assessments calls this; returns the number of levels."""
+    users = None if user_ids is None else list(user_ids)
+    skills = None if skill_ids is None else list(skill_ids)
+    if users == [] or skills == []:
+        return 0
+    best = _best_assessments(session, users, skills)
+    stale = delete(SkillLevel)
+    if users is not None:
+        stale = stale.where(SkillLevel.user_id.in_(users))
+    if skills is not None:
+        stale = stale.where(SkillLevel.skill_id.in_(skills))
+    session.execute(stale)
+    rows = [
+        {"user_id": key[0], "skill_id": key[1], "assessment_id": row_id, "level": level,
+         "source": source}
+        for key, (_tier, _at, row_id, level, source) in best.items()
+    ]  # fmt: skip
+    for start in range(0, len(rows), 1000):  # multi-row VALUES: far fewer round trips
+        session.execute(insert(SkillLevel).values(rows[start : start + 1000]))
+    return len(rows)
+
+
 def current_levels(
     session: Session, user_ids: Iterable[int], skill_ids: Iterable[int] | None = None
-) -> dict[tuple[int, int], SkillAssessment]:
+) -> dict[tuple[int, int], CurrentLevel]:
     """The assessment that gives each (person, skill) its current level, by the rule."""
     users = list(user_ids)
     if not users:
         return {}
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(SkillAssessment.user_id, SkillAssessment.skill_id),
-            order_by=(TIER, SkillAssessment.assessed_at.desc(), SkillAssessment.id.desc()),
+    query = (
+        select(
+            SkillLevel.assessment_id,
+            SkillLevel.user_id,
+            SkillLevel.skill_id,
+            SkillLevel.level,
+            SkillLevel.source,
+            SkillAssessment.assessed_at,
+            SkillAssessment.author_id,
         )
-        .label("rank")
+        .join(SkillAssessment, SkillAssessment.id == SkillLevel.assessment_id)
+        .where(SkillLevel.user_id.in_(users))
     )
-    inner = select(SkillAssessment.id, rank).where(SkillAssessment.user_id.in_(users))
     if skill_ids is not None:
-        inner = inner.where(SkillAssessment.skill_id.in_(list(skill_ids)))
-    ranked = inner.subquery()
-    rows = session.scalars(
-        select(SkillAssessment)
-        .join(ranked, ranked.c.id == SkillAssessment.id)
-        .where(ranked.c.rank == 1)
-    )
-    return {(row.user_id, row.skill_id): row for row in rows}
+        query = query.where(SkillLevel.skill_id.in_(list(skill_ids)))
+    return {(row[1], row[2]): CurrentLevel(*row) for row in session.execute(query)}
+
+
+def level_map(
+    session: Session, user_ids: Iterable[int], skill_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], tuple[int, str]]:
+    """The current level and its source for each (person, skill): what the matrix shows."""
+    users = list(user_ids)
+    if not users:
+        return {}
+    query = select(
+        SkillLevel.user_id, SkillLevel.skill_id, SkillLevel.level, SkillLevel.source
+    ).where(SkillLevel.user_id.in_(users))
+    if skill_ids is not None:
+        query = query.where(SkillLevel.skill_id.in_(list(skill_ids)))
+    return {
+        (user_id, skill_id): (level, source)
+        for user_id, skill_id, level, source in session.execute(query)
+    }
 
 
 def history(session: Session, person: User) -> list[SkillAssessment]:
@@ -189,3 +279,49 @@ def set_requirement(
     row.level = level
     session.flush()
     return row
+
+
+def department_requirements(
+    session: Session, department: Department
+) -> tuple[list[Position], dict[tuple[int | None, int], int]]:
+    """The positions worth a column for a department (those its people hold and those with
+    requirements) and its requirements as {(position id or None, skill id): level}."""
+    required = {
+        (row.position_id, row.skill_id): row.level
+        for row in session.scalars(
+            select(SkillRequirement).where(SkillRequirement.department_id == department.id)
+        )
+    }
+    held = select(User.position_id).where(
+        User.department_id == department.id, User.is_active, User.position_id.is_not(None)
+    )
+    position_ids = set(session.scalars(held)) | {p for p, _s in required if p is not None}
+    positions = list(
+        session.scalars(
+            select(Position).where(Position.id.in_(position_ids)).order_by(Position.name)
+        )
+    )
+    return positions, required
+
+
+def save_department_requirements(
+    session: Session, department: Department, wanted: dict[tuple[int | None, int], int | None]
+) -> dict[str, int]:
+    """Make a department's requirements those of ``wanted`` ((position id or None, skill id)
+    -> level, None: not required); pairs not named are left as they are. Returns counts:
+    added, changed, removed."""
+    counts = {"added": 0, "changed": 0, "removed": 0}
+    _positions, current = department_requirements(session, department)
+    positions = {p.id: p for p in session.scalars(select(Position))}
+    skills = {s.id: s for s in session.scalars(select(Skill))}
+    for (position_id, skill_id), level in wanted.items():
+        if skill_id not in skills or (position_id is not None and position_id not in positions):
+            raise ServiceError(_("Unknown skill or position."), field="requirements")
+        before = current.get((position_id, skill_id))
+        if before == level:
+            continue
+        position = positions[position_id] if position_id is not None else None
+        set_requirement(session, department, position, skills[skill_id], level)
+        key = "added" if before is None else "removed" if level is None else "changed"
+        counts[key] += 1
+    return counts

@@ -4,17 +4,19 @@ assigning those courses from the matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from lms.auth.models import Mentorship, User
 from lms.courses import assignments as course_assignments
 from lms.courses.models import Course, CourseSkill
-from lms.skills.assessments import current_levels
-from lms.skills.models import Skill, SkillAssessment, SkillGroup, SkillRequirement
+from lms.skills.assessments import level_map
+from lms.skills.models import Skill, SkillGroup, SkillRequirement
 
 # A skill the team depends on one person for: fewer than this many meet the requirement.
 MIN_COVERAGE = 2
@@ -30,19 +32,21 @@ def cell_status(level: int | None, required: int | None) -> str:
     return "one_below" if gap == 1 else "below"
 
 
-@dataclass
-class Cell:
+GAPS = ("one_below", "below")
+
+
+class Cell(NamedTuple):
+    """One person's skill: the current level (None: never assessed), where it came from, the
+    required level (None: not required) and the state against it."""
+
     level: int | None
     required: int | None
-    assessment: SkillAssessment | None
-
-    @property
-    def status(self) -> str:
-        return cell_status(self.level, self.required)
+    status: str
+    source: str | None = None
 
     @property
     def is_gap(self) -> bool:
-        return self.status in ("one_below", "below")
+        return self.status in GAPS
 
 
 @dataclass
@@ -57,21 +61,59 @@ class Coverage:
 
 @dataclass
 class Matrix:
+    """People x skills. Cells are made when asked for: a whole matrix has 100,000 of them
+    and a page shows a few thousand."""
+
     people: list[User]
     skills: list[Skill]
-    cells: dict[tuple[int, int], Cell]
+    levels: dict[tuple[int, int], tuple[int, str]]  # (person, skill) -> (level, source)
+    required: dict[int, dict[int, int]]  # person id -> {skill id: required level}
     coverage: dict[int, Coverage] = field(default_factory=dict)
 
     def cell(self, person: User, skill: Skill) -> Cell:
-        return self.cells[person.id, skill.id]
+        current = self.levels.get((person.id, skill.id))
+        required = self.required[person.id].get(skill.id)
+        level = current[0] if current else None
+        return Cell(level, required, cell_status(level, required), current[1] if current else None)
 
-    def gaps(self) -> list[tuple[User, Skill, Cell]]:
+    def row(self, person: User) -> list[tuple[int | None, str]]:
+        """The person's (level, state) for every skill shown: a whole export's worth of
+        cells without making a ``Cell`` of each."""
+        levels, required = self.levels, self.required[person.id]
+        row = []
+        for skill in self.skills:
+            current = levels.get((person.id, skill.id))
+            level = current[0] if current else None
+            row.append((level, cell_status(level, required.get(skill.id))))
+        return row
+
+    def gaps(self, people: list[User] | None = None) -> list[tuple[User, Skill, Cell]]:
+        """Every cell below its requirement (of ``people``, by default everyone shown)."""
         return [
-            (person, skill, self.cells[person.id, skill.id])
-            for person in self.people
-            for skill in self.skills
-            if self.cells[person.id, skill.id].is_gap
+            (person, skill, self.cell(person, skill))
+            for person, skill in self._gap_pairs(self.people if people is None else people)
         ]
+
+    def _gap_pairs(self, people: list[User]) -> Iterator[tuple[User, Skill]]:
+        for person in people:
+            required = self.required[person.id]
+            if not required:
+                continue
+            for skill in self.skills:
+                needed = required.get(skill.id)
+                if needed is not None:
+                    current = self.levels.get((person.id, skill.id))
+                    if (current[0] if current else 0) < needed:
+                        yield person, skill
+
+    def keep_gaps_only(self) -> None:
+        """Show only the people with a gap and the skills someone falls short of."""
+        people, skills = set(), set()
+        for person, skill in self._gap_pairs(self.people):
+            people.add(person.id)
+            skills.add(skill.id)
+        self.people = [p for p in self.people if p.id in people]
+        self.skills = [s for s in self.skills if s.id in skills]
 
 
 def _requirements(
@@ -81,22 +123,32 @@ def _requirements(
     table: dict[tuple[int, int | None], dict[int, int]] = {}
     if not department_ids:
         return table
-    for row in session.scalars(
-        select(SkillRequirement).where(SkillRequirement.department_id.in_(department_ids))
-    ):
-        table.setdefault((row.department_id, row.position_id), {})[row.skill_id] = row.level
+    rows = session.execute(
+        select(
+            SkillRequirement.department_id,
+            SkillRequirement.position_id,
+            SkillRequirement.skill_id,
+            SkillRequirement.level,
+        ).where(SkillRequirement.department_id.in_(department_ids))
+    )
+    for department_id, position_id, skill_id, level in rows:
+        table.setdefault((department_id, position_id), {})[skill_id] = level
     return table
 
 
-def _required(
-    table: dict[tuple[int, int | None], dict[int, int]], person: User, skill_id: int
-) -> int | None:
-    if person.department_id is None:
-        return None
-    own = table.get((person.department_id, person.position_id), {})
-    if person.position_id is not None and skill_id in own:
-        return own[skill_id]
-    return table.get((person.department_id, None), {}).get(skill_id)
+def _required_of(
+    table: dict[tuple[int, int | None], dict[int, int]],
+    department_id: int | None,
+    position_id: int | None,
+) -> dict[int, int]:
+    """Skill id -> required level for one department and position: the position's own
+    requirement over the department-wide one."""
+    if department_id is None:
+        return {}
+    merged = dict(table.get((department_id, None), {}))
+    if position_id is not None:
+        merged.update(table.get((department_id, position_id), {}))
+    return merged
 
 
 def build_matrix(
@@ -112,7 +164,11 @@ def build_matrix(
     query = (
         select(User)
         .where(User.is_active)
-        .options(selectinload(User.department), selectinload(User.position))
+        .options(
+            selectinload(User.department),
+            selectinload(User.position),
+            lazyload(User.role_rows),  # roles are not shown: no query for 2,000 people's
+        )
     )
     if department_id:
         query = query.where(User.department_id == department_id)
@@ -132,27 +188,24 @@ def build_matrix(
         skill_query = skill_query.where(SkillGroup.code == group_code)
     skills = list(session.scalars(skill_query))
     table = _requirements(session, {p.department_id for p in people if p.department_id})
-    levels = current_levels(session, [p.id for p in people], [s.id for s in skills])
-    cells: dict[tuple[int, int], Cell] = {}
-    coverage = {skill.id: Coverage() for skill in skills}
+    skill_ids = {skill.id for skill in skills}
+    levels = level_map(session, [p.id for p in people], skill_ids)
+    coverage = {skill_id: Coverage() for skill_id in skill_ids}
+    required: dict[int, dict[int, int]] = {}
+    by_post: dict[tuple[int | None, int | None], dict[int, int]] = {}
     for person in people:
-        for skill in skills:
-            assessment = levels.get((person.id, skill.id))
-            cell = Cell(
-                assessment.level if assessment else None,
-                _required(table, person, skill.id),
-                assessment,
-            )
-            cells[person.id, skill.id] = cell
-            if cell.required is not None:
-                coverage[skill.id].required_of += 1
-                coverage[skill.id].meeting += cell.status == "meets"
-    matrix = Matrix(people, skills, cells, coverage)
+        post = (person.department_id, person.position_id)
+        if post not in by_post:
+            merged = _required_of(table, *post)
+            by_post[post] = {k: v for k, v in merged.items() if k in skill_ids}
+        required[person.id] = by_post[post]
+        for skill_id, needed in by_post[post].items():
+            current = levels.get((person.id, skill_id))
+            coverage[skill_id].required_of += 1
+            coverage[skill_id].meeting += (current[0] if current else 0) >= needed
+    matrix = Matrix(people, skills, levels, required, coverage)
     if only_gaps:
-        gap_people = {p.id for p, _s, _c in matrix.gaps()}
-        gap_skills = {s.id for _p, s, _c in matrix.gaps()}
-        matrix.people = [p for p in people if p.id in gap_people]
-        matrix.skills = [s for s in skills if s.id in gap_skills]
+        matrix.keep_gaps_only()
     return matrix
 
 

@@ -106,3 +106,23 @@ class SkillAssessment(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     skill: Mapped[Skill] = relationship()
+
+
+class SkillLevel(db.Model):
+    """The current level of a person's skill: the assessment that wins by the rule, kept
+    up to date as assessments are recorded (``assessments.refresh_levels``) so that a
+    matrix of 2,000 people reads one row per cell instead of ranking their history."""
+
+    __tablename__ = "skill_levels"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[int] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True
+    )
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("skill_assessments.id", ondelete="CASCADE")
+    )
+    level: Mapped[int]
+    source: Mapped[str] = mapped_column(String(12))

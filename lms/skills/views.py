@@ -6,10 +6,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import PatternFill
 from sqlalchemy import select
 
 from lms.auth.access import MENTEES, SIGNED_IN, TRAINING_ADMIN, access, can_view_person, require
@@ -19,8 +27,9 @@ from lms.extensions import db
 from lms.i18n import _, _l
 from lms.models_base import utcnow
 from lms.skills import assessments, matrix
+from lms.skills.matrix_html import matrix_rows
 from lms.skills.models import Skill, SkillGroup, SkillRequirement
-from lms.xlsx import add_sheet, new_book, xlsx_response
+from lms.xlsx import FilledCells, add_sheet, new_book, xlsx_response
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
 
@@ -68,17 +77,26 @@ def _matrix() -> matrix.Matrix:
 @access(MENTEES)
 def matrix_page() -> str:
     built = _matrix()
-    gaps = built.gaps()
+    size = current_app.config["SKILLS_MATRIX_PAGE_SIZE"]
+    pages = max(1, -(-len(built.people) // size))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = built.people[(page - 1) * size : page * size]
+    gaps = built.gaps(shown)
+    can_assign = current_user.has_role("hr", "admin")
+    recommended = matrix.recommended(db.session, gaps) if gaps and can_assign else {}
     return render_template(
         "skills/matrix.html",
         matrix=built,
+        rows=matrix_rows(built, shown, can_assign=can_assign, recommended=recommended),
+        shown=(size * (page - 1) + 1, size * (page - 1) + len(shown)),
+        page=page,
+        pages=pages,
         gaps=gaps,
-        recommended=matrix.recommended(db.session, gaps) if gaps else {},
         filters=_filters(),
         departments=db.session.scalars(select(Department).order_by(Department.name)).all(),
         positions=db.session.scalars(select(Position).order_by(Position.name)).all(),
         groups=db.session.scalars(select(SkillGroup).order_by(SkillGroup.position)).all(),
-        can_assign=current_user.has_role("hr", "admin"),
+        can_assign=can_assign,
         today=date.today(),
     )
 
@@ -126,7 +144,7 @@ def matrix_xlsx() -> Response:
     book = new_book()
     header = ["Email", "Name", "Department", "Position", *[s.code for s in built.skills]]
     sheet = add_sheet(book, "Matrix", header, freeze="E2")
-    fills = {status: PatternFill("solid", fgColor=colour) for status, colour in FILLS.items()}
+    filled = FilledCells(sheet, FILLS)
     for person in built.people:
         row: list[Any] = [
             person.email,
@@ -134,11 +152,7 @@ def matrix_xlsx() -> Response:
             person.department.name if person.department else "",
             person.position.name if person.position else "",
         ]
-        for skill in built.skills:
-            cell = built.cells[person.id, skill.id]
-            value = WriteOnlyCell(sheet, value=cell.level)
-            value.fill = fills[cell.status]
-            row.append(value)
+        row.extend(filled(level, status) for level, status in built.row(person))
         sheet.append(row)
     requirements = add_sheet(book, "Requirements", ["Department", "Position", "Skill", "Level"])
     rows = db.session.execute(

@@ -5,6 +5,7 @@ attestation record on their own."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from lms.probation import attestation as attestations
 from lms.probation.library import save_rubric
 from lms.probation.models import Attestation
 from lms.skills import assessments
-from lms.skills.models import Skill, SkillAssessment, SkillRequirement
+from lms.skills.models import Skill, SkillAssessment, SkillLevel, SkillRequirement
 from lms.skills.services import load_catalogue
 from tests.courses.conftest import finish_course, me, write_tree
 from tests.probation.fixtures import *  # noqa: F403
@@ -174,6 +175,33 @@ def test_current_level_per_person_and_skill(
         (oleg.id, listening.id): (1, "course"),
     }
     assert current([oleg.id]) == {(oleg.id, listening.id): (1, "course")}
+
+
+def test_stored_levels_follow_the_rule_over_a_random_history(
+    people: dict[str, User], skills: dict[str, Skill]
+) -> None:
+    """The levels kept as assessments are recorded equal the rule applied to the whole
+    history afresh, and a naive reading of the rule."""
+    rng = random.Random(5)
+    tiers = {"mentor": 0, "hr": 0, "attestation": 0, "course": 1, "self": 2}
+    made = []
+    for _ in range(120):
+        person = rng.choice([people["agent"], people["other_agent"]])
+        skill = rng.choice(list(skills.values()))
+        source = rng.choice(list(tiers))
+        made.append(add(person, skill, rng.randint(0, 4), source, hours=rng.randint(0, 30)))
+    expected = {}
+    for key in {(a.user_id, a.skill_id) for a in made}:
+        history = [a for a in made if (a.user_id, a.skill_id) == key]
+        best = min(history, key=lambda a: (tiers[a.source], -a.assessed_at.timestamp(), -a.id))
+        expected[key] = (best.level, best.source)
+    user_ids = [people["agent"].id, people["other_agent"].id]
+    assert current(user_ids) == expected
+    db.session.execute(sa.delete(SkillLevel))
+    assert current(user_ids) == {}
+    assert assessments.refresh_levels(db.session) == len(expected)
+    assert current(user_ids) == expected
+    assert assessments.level_map(db.session, user_ids) == expected
 
 
 def test_current_levels_filtered_by_skill(
@@ -540,7 +568,8 @@ def test_a_signed_attestation_records_linked_skills(
     grade_and_confirm(attestation, people, today, now)
     assert assessments_of(anna) == [("listening", 3, "attestation", hr.id)]
     made = assessments.current_levels(db.session, [anna.id])[(anna.id, listening.id)]
-    assert (made.assessed_at, made.comment) == (now, attestation.probation.title)
+    assert made.assessed_at == now
+    assert db.session.get(SkillAssessment, made.id).comment == attestation.probation.title
 
 
 def test_an_attestation_without_linked_skills_records_nothing(
