@@ -14,7 +14,7 @@ from datetime import date
 from flask import Flask
 from flask_migrate import upgrade
 
-from bench import kb, learning, search, skills
+from bench import kb, kpi, learning, search, skills
 from bench.common import report, signed_in, timed
 from lms import create_app
 from lms.auth import services, tokens
@@ -51,7 +51,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--sync-files", type=int, default=5_000)
     parser.add_argument(
-        "--only", choices=["people", "kb", "search", "learning", "skills"], help="run one part only"
+        "--only",
+        choices=["people", "kb", "search", "learning", "skills", "kpi"],
+        help="run one part only",
     )
     parser.add_argument("--search-docs", type=int, default=10_000)
     parser.add_argument("--search-50k", action="store_true", help="also 50,000 articles")
@@ -77,6 +79,8 @@ def main() -> None:
         learning.run(app, args.repeat)
     if args.only is None or args.only == "skills":
         skills.run(app, max(5, args.repeat // 4))
+    if args.only is None or args.only == "kpi":
+        kpi.run(app)
     if args.only is None or args.only == "search":
         search.run(app, args)
 

@@ -44,6 +44,7 @@ def demo_command(no_content: bool) -> None:
 def _demo_content() -> None:
     """Sync the shipped kb/ and content/, then add the demo's verifications and reviews."""
     from lms.courses.demo import seed_demo_learning
+    from lms.evaluation.demo import seed_demo_kpis
     from lms.gaps.demo import seed_demo_gaps
     from lms.kb import demo
     from lms.models_base import utcnow
@@ -66,6 +67,18 @@ def _demo_content() -> None:
     if seed_demo_skills(db.session, now=utcnow()):
         db.session.commit()
         click.echo(_("Demo skills: requirements for the support lines and assessments."))
+    kpis = seed_demo_kpis(db.session, today=date.today(), now=utcnow())
+    if kpis is not None:
+        db.session.commit()
+        click.echo(
+            _(
+                "Demo KPIs: %(values)d monthly values, %(ratings)d customer ratings; "
+                "%(open)d negative ones wait for lead@example.com.",
+                values=kpis.values,
+                ratings=kpis.ratings,
+                open=kpis.open_reviews,
+            )
+        )
     if probations:
         click.echo(_("Demo probations: %(n)d (three in progress, two finished).", n=probations))
     if verified:
@@ -98,3 +111,7 @@ lms_group.add_command(quiz_check_command, "quiz-check")
 from lms.skills.cli import skills_group  # noqa: E402
 
 lms_group.add_command(skills_group)
+
+from lms.evaluation.cli import kpi_group  # noqa: E402
+
+lms_group.add_command(kpi_group)

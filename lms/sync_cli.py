@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from lms.courses.sync import ContentReport, sync_content
 from lms.database import expect_writes
 from lms.errors import ServiceError
+from lms.evaluation.catalogue import load_metrics_dir
 from lms.extensions import db
 from lms.i18n import _
 from lms.kb.cli import DIRECTORY, refresh_statistics
@@ -59,7 +60,7 @@ def sync_command(
             raise click.ClickException(_("There is no folder %(path)s.", path=str(folder)))
     expect_writes()  # SQLite: take the write lock at BEGIN, not halfway through
     try:
-        kb_report = content_report = probation_report = None
+        kb_report = content_report = probation_report = metrics_report = None
         if do_kb:
             kb_report = sync_kb(
                 db.session, kb_dir, content_dir, overwrite=overwrite, progress=_progress
@@ -71,6 +72,7 @@ def sync_command(
             probation_report = sync_probation_files(
                 db.session, content_dir, now=utcnow(), overwrite=overwrite
             )
+            metrics_report = load_metrics_dir(db.session, content_dir)
     except (SyncError, ProblemsError) as error:
         db.session.rollback()
         for problem in error.problems:
@@ -94,6 +96,10 @@ def sync_command(
         probation_report.saved or probation_report.unchanged or probation_report.conflicts
     ):
         _echo_probation(probation_report)
+    for line in [
+        *(metrics_report.lines() if metrics_report else ()),
+    ]:
+        click.echo(line)
     if dry_run:
         click.echo(_("Dry run: nothing was saved."))
 

@@ -24,6 +24,8 @@ NAV = (
     ("probation.all_probations", _l("Probation"), ("hr", "admin")),
     ("skills.matrix_page", _l("Skills"), ("mentor", "hr", "admin")),
     ("training.report", _l("Training"), ("hr", "admin")),
+    ("kpi.my_kpis", _l("My KPIs"), ("agent",)),
+    ("kpi.overview_page", _l("KPI"), ("mentor", "hr", "admin")),
     ("training.grading", _l("Grading"), ("mentor",)),
     ("gaps.report", _l("Gaps"), ("editor", "admin")),
     ("questions.queue", _l("Questions"), ("mentor", "editor", "admin")),

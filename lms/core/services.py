@@ -58,6 +58,7 @@ class HomePage:
     open_questions: int = 0
     learning: list[Any] = field(default_factory=list)  # unfinished, overdue first
     essays_to_grade: int = 0
+    ratings_to_review: int = 0  # negative customer ratings of the user's reports
 
 
 def home_page(session: Session, user: User, *, today: date) -> HomePage:
@@ -71,7 +72,14 @@ def home_page(session: Session, user: User, *, today: date) -> HomePage:
         _fill_people_figures(session, page, today)
     _fill_questions(session, user, page, today)
     _fill_learning(session, user, page, today)
+    page.ratings_to_review = _ratings_to_review(session, user)
     return page
+
+
+def _ratings_to_review(session: Session, user: User) -> int:
+    from lms.evaluation.ratings import open_count
+
+    return open_count(session, user)
 
 
 def _fill_learning(session: Session, user: User, page: HomePage, today: date) -> None:

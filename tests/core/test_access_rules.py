@@ -97,6 +97,7 @@ def sample_values(app: Flask, requester: User) -> dict[str, Any]:
             "item_id": 0,
             "note_id": 0,
             "action": "tick",
+            "rating_id": sample_rating(requester).id,
         }
         db.session.commit()
     return values
@@ -114,6 +115,26 @@ def sample_question(requester: User) -> Any:
         asker = create_user(db.session, email=f"mentee-{requester.id}@sweep.example", name="Mentee")
         assign_mentor(db.session, asker, requester, started_on=date.today(), actor=requester)
     return ask_question(db.session, asker, "A sweep question")
+
+
+def sample_rating(requester: User) -> Any:
+    """A negative customer rating of someone the requester manages (so KPI pages and the
+    ratings list let them through too)."""
+    from datetime import UTC, datetime
+
+    from lms.auth.services import create_user
+    from lms.evaluation.models import CustomerRating
+
+    report = create_user(
+        db.session, email=f"report-{requester.id}@sweep.example", name="Report", manager=requester
+    )
+    rating = CustomerRating(
+        user_id=report.id, rated_at=datetime.now(UTC), channel="chat", quality=1, speed=2,
+        ticket=f"SWEEP-{requester.id}",
+    )  # fmt: skip
+    db.session.add(rating)
+    db.session.flush()
+    return rating
 
 
 def request_route(client: Any, rule: Any, values: dict[str, int]) -> Any:

@@ -1,0 +1,1 @@
+"""Tests of training evaluation: KPI data and the Phillips levels."""
