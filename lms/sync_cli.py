@@ -13,6 +13,7 @@ from lms.courses.sync import ContentReport, sync_content
 from lms.database import expect_writes
 from lms.errors import ServiceError
 from lms.evaluation.catalogue import load_metrics_dir
+from lms.evaluation.library import sync_evaluation_files
 from lms.extensions import db
 from lms.i18n import _
 from lms.kb.cli import DIRECTORY, refresh_statistics
@@ -61,6 +62,7 @@ def sync_command(
     expect_writes()  # SQLite: take the write lock at BEGIN, not halfway through
     try:
         kb_report = content_report = probation_report = metrics_report = None
+        evaluations_report = None
         if do_kb:
             kb_report = sync_kb(
                 db.session, kb_dir, content_dir, overwrite=overwrite, progress=_progress
@@ -73,6 +75,9 @@ def sync_command(
                 db.session, content_dir, now=utcnow(), overwrite=overwrite
             )
             metrics_report = load_metrics_dir(db.session, content_dir)
+            evaluations_report = sync_evaluation_files(
+                db.session, content_dir, overwrite=overwrite, now=utcnow()
+            )
     except (SyncError, ProblemsError) as error:
         db.session.rollback()
         for problem in error.problems:
@@ -98,6 +103,7 @@ def sync_command(
         _echo_probation(probation_report)
     for line in [
         *(metrics_report.lines() if metrics_report else ()),
+        *(evaluations_report.lines() if evaluations_report else ()),
     ]:
         click.echo(line)
     if dry_run:

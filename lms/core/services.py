@@ -59,6 +59,7 @@ class HomePage:
     learning: list[Any] = field(default_factory=list)  # unfinished, overdue first
     essays_to_grade: int = 0
     ratings_to_review: int = 0  # negative customer ratings of the user's reports
+    surveys_waiting: int = 0  # follow-up surveys of evaluated training to answer
 
 
 def home_page(session: Session, user: User, *, today: date) -> HomePage:
@@ -73,6 +74,7 @@ def home_page(session: Session, user: User, *, today: date) -> HomePage:
     _fill_questions(session, user, page, today)
     _fill_learning(session, user, page, today)
     page.ratings_to_review = _ratings_to_review(session, user)
+    page.surveys_waiting = _surveys_waiting(session, user, today)
     return page
 
 
@@ -80,6 +82,12 @@ def _ratings_to_review(session: Session, user: User) -> int:
     from lms.evaluation.ratings import open_count
 
     return open_count(session, user)
+
+
+def _surveys_waiting(session: Session, user: User, today: date) -> int:
+    from lms.evaluation.surveys import pending_surveys
+
+    return len(pending_surveys(session, user, today))
 
 
 def _fill_learning(session: Session, user: User, page: HomePage, today: date) -> None:

@@ -98,6 +98,10 @@ def sample_values(app: Flask, requester: User) -> dict[str, Any]:
             "note_id": 0,
             "action": "tick",
             "rating_id": sample_rating(requester).id,
+            # Follow-up surveys: an unknown evaluation answers 404 past the rule.
+            "participant_id": requester.id,
+            "role": "participant",
+            "days": 30,
         }
         db.session.commit()
     return values
