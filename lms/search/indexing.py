@@ -122,6 +122,10 @@ def _forget(session: Session, _previous: Any) -> None:
 
 
 def _apply(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT released: the outer transaction still holds the change (and, on
+        # SQLite, the write lock); its own commit indexes what is pending.
+        return
     ids = session.info.pop(PENDING, None)
     lessons = session.info.pop(PENDING_LESSONS, None)
     if not (ids or lessons) or not has_app_context():

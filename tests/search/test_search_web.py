@@ -169,6 +169,39 @@ def test_a_commit_updates_the_index(app, index_dir):
         delete_committed_article(app, "hooks-test-article", "hooks-test")
 
 
+@pytest.mark.real_commits
+def test_a_savepoint_waits_for_the_outer_commit(app, index_dir, monkeypatch):
+    """Releasing a SAVEPOINT (a sync's all-or-nothing step) is not a commit: indexing then
+    would wait on SQLite's write lock and read what is not committed yet."""
+    app.config["LMS_SEARCH_AUTOINDEX"] = True
+    writes: list[list[str]] = []
+    real_write = index.write_documents
+
+    def counting(index_dir: Any, documents: Any, *args: Any, **kwargs: Any) -> Any:
+        documents = list(documents)
+        writes.append([d["slug"] for d in documents])
+        return real_write(index_dir, documents, *args, **kwargs)
+
+    monkeypatch.setattr(index, "write_documents", counting)
+    try:
+        with app.test_request_context():
+            with db.session.begin_nested():
+                save_category(db.session, slug="savepoint-test", name="Проверка")
+                data = ArticleData(
+                    slug="savepoint-test-article",
+                    title="Возврат по акции",
+                    body="Товар по акции возвращают по общим правилам.",
+                    category="savepoint-test",
+                )
+                save_revision(db.session, data, author=None, action="publish")
+            assert writes == []  # released, not committed
+            db.session.commit()
+        assert writes == [["savepoint-test-article"]]
+    finally:
+        app.config["LMS_SEARCH_AUTOINDEX"] = False
+        delete_committed_article(app, "savepoint-test-article", "savepoint-test")
+
+
 def test_a_typo_beside_a_correct_word_is_corrected(indexed, login_as):
     body = login_as("editor").get("/api/v1/search?q=вазврат денег").get_json()
     assert body["did_you_mean"] == "возврат денег"
