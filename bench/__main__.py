@@ -14,7 +14,7 @@ from datetime import date
 from flask import Flask
 from flask_migrate import upgrade
 
-from bench import kb, kpi, learning, search, skills
+from bench import evaluation, kb, kpi, learning, search, skills
 from bench.common import report, signed_in, timed
 from lms import create_app
 from lms.auth import services, tokens
@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--sync-files", type=int, default=5_000)
     parser.add_argument(
         "--only",
-        choices=["people", "kb", "search", "learning", "skills", "kpi"],
+        choices=["people", "kb", "search", "learning", "skills", "kpi", "evaluation"],
         help="run one part only",
     )
     parser.add_argument("--search-docs", type=int, default=10_000)
@@ -81,6 +81,8 @@ def main() -> None:
         skills.run(app, max(5, args.repeat // 4))
     if args.only is None or args.only == "kpi":
         kpi.run(app)
+    if args.only is None or args.only == "evaluation":
+        evaluation.run(app)
     if args.only is None or args.only == "search":
         search.run(app, args)
 

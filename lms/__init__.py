@@ -54,6 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.core.views import bp as core_bp
     from lms.courses.admin_views import bp as training_bp
     from lms.courses.views import bp as courses_bp
+    from lms.evaluation import report_views  # noqa: F401  (the report routes of the surveys bp)
     from lms.evaluation.survey_views import bp as surveys_bp
     from lms.evaluation.views import bp as kpi_bp
     from lms.gaps.report_views import bp as gaps_bp

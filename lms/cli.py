@@ -45,6 +45,7 @@ def _demo_content() -> None:
     """Sync the shipped kb/ and content/, then add the demo's verifications and reviews."""
     from lms.courses.demo import seed_demo_learning
     from lms.evaluation.demo import seed_demo_kpis
+    from lms.evaluation.demo_phillips import seed_demo_evaluation
     from lms.gaps.demo import seed_demo_gaps
     from lms.kb import demo
     from lms.models_base import utcnow
@@ -77,6 +78,16 @@ def _demo_content() -> None:
                 values=kpis.values,
                 ratings=kpis.ratings,
                 open=kpis.open_reviews,
+            )
+        )
+    answered = seed_demo_evaluation(db.session, today=date.today())
+    if answered is not None:
+        db.session.commit()
+        click.echo(
+            _(
+                "Demo evaluation: negativity-course filled at all five levels (%(n)d follow-up "
+                "surveys answered).",
+                n=answered,
             )
         )
     if probations:
@@ -115,3 +126,7 @@ lms_group.add_command(skills_group)
 from lms.evaluation.cli import kpi_group  # noqa: E402
 
 lms_group.add_command(kpi_group)
+
+from lms.evaluation.run_cli import evaluation_group  # noqa: E402
+
+lms_group.add_command(evaluation_group)

@@ -146,8 +146,16 @@ def _train(session: Session, agents: list[User], now: datetime) -> dict[int, dat
 
 
 def _quiz(
-    session: Session, person: User, course: Course, kind: str, when: datetime, grader: User | None
+    session: Session,
+    person: User,
+    course: Course,
+    kind: str,
+    when: datetime,
+    grader: User | None,
+    right: float = 1.0,
 ) -> None:
+    """Take a quiz, answering about ``right`` of its questions correctly (the rest left
+    blank): before the course people know some of it."""
     state = services.course_state(session, person, course)
     if state.may_start(kind) is not None:
         return
@@ -155,8 +163,9 @@ def _quiz(
         session, person, state, kind, now=when, rng=random.Random(person.id)
     )
     questions = attempts.questions_of(attempt)
+    knows = random.Random(person.id * 7 + len(kind))
     for index in attempt.question_order:
-        if questions[index].max_mark > 0:
+        if questions[index].max_mark > 0 and knows.random() < right:
             answer = right_answer(questions[index])
             attempts.save_response(session, attempt, index, answer, now=when)
     attempts.submit(session, person, state, attempt, now=when)
@@ -170,7 +179,7 @@ def _quiz(
 def _complete(
     session: Session, person: User, course: Course, when: datetime, grader: User | None
 ) -> bool:
-    _quiz(session, person, course, "pre", when - timedelta(days=6), grader)
+    _quiz(session, person, course, "pre", when - timedelta(days=6), grader, right=0.5)
     state = services.course_state(session, person, course)
     for n, lesson in enumerate(state.lessons):
         services.complete_lesson(session, person, state, lesson, now=when - timedelta(days=5 - n))

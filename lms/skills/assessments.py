@@ -210,6 +210,37 @@ def level_map(
     }
 
 
+def levels_before(
+    session: Session, moments: dict[int, datetime], skill_ids: Iterable[int]
+) -> dict[tuple[int, int], int]:
+    """Each person's level of these skills by the rule, counting only the assessments made
+    before that person's moment: what a matrix would have shown then."""
+    if not moments:
+        return {}
+    rows = session.execute(
+        select(
+            SkillAssessment.user_id,
+            SkillAssessment.skill_id,
+            SkillAssessment.source,
+            SkillAssessment.assessed_at,
+            SkillAssessment.id,
+            SkillAssessment.level,
+        ).where(
+            SkillAssessment.user_id.in_(list(moments)),
+            SkillAssessment.skill_id.in_(list(skill_ids)),
+        )
+    )
+    best: dict[tuple[int, int], tuple[int, datetime, int, int]] = {}
+    for user_id, skill_id, source, at, row_id, level in rows:
+        if at >= moments[user_id]:
+            continue
+        tier = 0 if source in TRUSTED else 1 if source == "course" else 2
+        held = best.get((user_id, skill_id))
+        if held is None or tier < held[0] or (tier == held[0] and (at, row_id) > held[1:3]):
+            best[user_id, skill_id] = (tier, at, row_id, level)
+    return {key: row[3] for key, row in best.items()}
+
+
 def history(session: Session, person: User) -> list[SkillAssessment]:
     return list(
         session.scalars(

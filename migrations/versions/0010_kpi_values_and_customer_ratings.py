@@ -76,7 +76,7 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'period', 'metric_id', name='uq_kpi_values_user_period_metric')
     )
     with op.batch_alter_table('kpi_values', schema=None) as batch_op:
-        batch_op.create_index('ix_kpi_values_metric_period', ['metric_id', 'period', 'user_id'], unique=False)
+        batch_op.create_index('ix_kpi_values_metric_period', ['metric_id', 'period', 'user_id', 'value'], unique=False)
 
     op.create_table('rating_reviews',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -16,6 +16,11 @@
     if (box) { event.preventDefault(); box.focus(); box.select(); }
   });
 
+  // Print buttons (a report prints without the navigation, see app.css).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Ask before destructive actions.
   document.addEventListener("submit", function (event) {
     var form = event.target;
