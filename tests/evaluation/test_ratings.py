@@ -98,6 +98,13 @@ def test_the_review_is_recorded_and_attached_to_a_course(
         assert review.outcome == "Called back, refund made."
     reviewed = mia.get("/kpi/ratings?state=reviewed").get_data(as_text=True)
     assert "T-2" in reviewed and "Calm with customers" in reviewed
+    # Those who teach the course read the case on its page, without the agent's name.
+    taught = sign_in(team["hal"]).get("/courses/calm-kpi").get_data(as_text=True)
+    assert "Cases from customer ratings" in taught
+    assert "The refund rule was explained wrongly." in taught and "Ann Agent" not in taught
+    learner = sign_in(team["bob"]).get("/courses/calm-kpi").get_data(as_text=True)
+    assert "Calm with customers" in learner
+    assert "The refund rule was explained wrongly." not in learner
     # The same ticket imported again updates the rating and keeps the review.
     report = run(app, csv_bytes(HEADER, "ann@kpi.example,2025-06-02,email,1,1,T-2,Still bad"))
     assert (report.created, report.updated, report.negative) == (0, 1, 0)
