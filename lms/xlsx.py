@@ -33,6 +33,20 @@ def add_sheet(
     return sheet
 
 
+def append(sheet: WriteOnlyWorksheet, row: Iterable[Any]) -> None:
+    """Add a row whose texts stay texts: openpyxl writes a string that starts with "=" as a
+    formula, and exports carry what people typed (a planned action, a comment)."""
+    sheet.append([_text(sheet, value) if isinstance(value, str) else value for value in row])
+
+
+def _text(sheet: WriteOnlyWorksheet, value: str) -> Any:
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def _bold(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.font = BOLD

@@ -25,7 +25,7 @@ from lms.errors import ServiceError
 from lms.extensions import db
 from lms.i18n import _, _l
 from lms.models_base import utcnow
-from lms.xlsx import add_sheet, new_book, xlsx_response
+from lms.xlsx import add_sheet, append, new_book, xlsx_response
 
 bp = Blueprint("training", __name__, url_prefix="/learning")
 EXPORT_COLUMNS = (
@@ -223,13 +223,13 @@ def report_xlsx() -> Response:
     book = new_book()
     sheet = add_sheet(book, "Assignments", EXPORT_COLUMNS, freeze="A2")
     for row in _export_rows(today):
-        sheet.append(row)
+        append(sheet, row)
     by_department, by_course = assignments.completion_summary(db.session, today=today)
     header = [_("Name"), _("Assigned"), _("Completed"), _("Overdue"), _("Completion, %")]
     for title, rows in (("Departments", by_department), ("Courses", by_course)):
         summary = add_sheet(book, title, header)
         for r in rows:
-            summary.append([r.label, r.assigned, r.completed, r.overdue, r.percent])
+            append(summary, [r.label, r.assigned, r.completed, r.overdue, r.percent])
     return xlsx_response(book, "training-completion.xlsx")
 
 

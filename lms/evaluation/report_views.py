@@ -19,7 +19,7 @@ from lms.evaluation.library import definition_of
 from lms.evaluation.survey_views import bp
 from lms.extensions import db
 from lms.i18n import _
-from lms.xlsx import add_sheet, new_book, xlsx_response
+from lms.xlsx import add_sheet, append, new_book, xlsx_response
 
 
 def _report(slug: str) -> runner.EvaluationReport:
@@ -86,19 +86,24 @@ def evaluation_xlsx(slug: str) -> Response:
     """Sheets: every figure of the report; each participant's KPI means before and after."""
     report = _report(slug)
     book = new_book()
-    figures = add_sheet(book, "Figures", ["Section", "Figure", "Value"], freeze="A2")
+    figures = add_sheet(book, _("Figures"), [_("Section"), _("Figure"), _("Value")], freeze="A2")
     for section, figure, value in report_rows(report):
-        figures.append([section, figure, value])
+        append(figures, [section, figure, value])
     codes = list(report.definition.metrics)
-    windows_header = [f"{code} {when}" for code in codes for when in ("before", "after")]
-    header = ["Email", "Name", "Completed", *windows_header]
-    people_sheet = add_sheet(book, "Participants", header, freeze="D2")
+    means = [
+        text
+        for code in codes
+        for text in (_("%(metric)s before", metric=code), _("%(metric)s after", metric=code))
+    ]
+    header = [_("Email"), _("Name"), _("Completed"), *means]
+    people_sheet = add_sheet(book, _("Participants"), header, freeze="D2")
     windows = runner.participant_windows(report)
     ids = [person.user_id for person, _means in windows]
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     for person, means in windows:
         user = users.get(person.user_id)
-        people_sheet.append(
+        append(
+            people_sheet,
             [user.email if user else "", user.name if user else "", person.completed_on,
              *(value for code in codes for value in means[code])]
         )  # fmt: skip

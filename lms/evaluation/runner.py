@@ -5,8 +5,10 @@ Participants are the people who completed the course (or program) in the definit
 period. The control pool is every other active person with a department and a position
 who has not completed it at all. Level 2 reads each participant's first pre-test and
 last post-test (else final quiz) score in %, and whether a final quiz (else post-test)
-attempt passed. Level 3's skills are the levels of the skills the course raises just
-before the participant completed it and now.
+attempt passed (no scored attempt: not passed). For a program a participant counts once:
+their scores are the means over its courses, "passed" means every course, and their last
+questionnaire is the one read. Level 3's skills are the levels of the skills the course
+raises just before the participant completed it and now.
 """
 
 from __future__ import annotations
@@ -20,14 +22,23 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import User
-from lms.courses.models import Course, CourseSkill, Enrolment, Program, Quiz, QuizAttempt
+from lms.courses.models import (
+    BadgeAward,
+    Course,
+    CourseSkill,
+    Enrolment,
+    Program,
+    ProgramLevel,
+    Quiz,
+    QuizAttempt,
+)
 from lms.errors import ServiceError
 from lms.evaluation import phillips
 from lms.evaluation.definition import EvaluationDefinition
 from lms.evaluation.impact import KpiIndex, Participant, PoolMember, month_number
 from lms.evaluation.models import KpiValue, Metric
-from lms.evaluation.survey_models import Evaluation
-from lms.evaluation.surveys import participants_of, reactions_for, survey_answers
+from lms.evaluation.survey_models import Evaluation, ReactionResponse
+from lms.evaluation.surveys import participants_of, survey_answers
 from lms.i18n import _
 from lms.skills.assessments import current_levels, levels_before
 from lms.skills.models import Skill
@@ -79,11 +90,7 @@ def run(
         kpi=kpi,
         directions={code: metric.direction for code, metric in metrics.items()},
         course_hours=sum(c.duration_minutes for c in courses) / 60,
-        reactions=[
-            response
-            for course_id in course_ids
-            for response in reactions_for(session, course_id, list(completed))
-        ],
+        reactions=_reactions(session, course_ids, list(completed)),
         tests=_tests(session, course_ids, list(completed)),
         surveys=survey_answers(session, evaluation) if evaluation.id else [],
         skills=_skills(session, course_ids, completed),
@@ -172,14 +179,24 @@ def _people(session: Session, user_ids: Iterable[int]) -> dict[int, tuple[Any, A
 
 
 def _pool(session: Session, evaluation: Evaluation, participants: set[int]) -> list[PoolMember]:
-    """Everyone who could be a control: active, placed, never completed the course."""
+    """Everyone who could be a control: active, placed, never trained: never completed the
+    course (for a program: any of its courses, nor earned any of its badges)."""
     trained = set(participants)
-    if evaluation.course_id:
+    courses = [course.id for course in _courses(session, evaluation)]
+    if courses:
         trained |= set(
             session.scalars(
                 select(Enrolment.user_id).where(
-                    Enrolment.course_id == evaluation.course_id, Enrolment.completed_at.is_not(None)
+                    Enrolment.course_id.in_(courses), Enrolment.completed_at.is_not(None)
                 )
+            )
+        )
+    if evaluation.program_id:
+        trained |= set(
+            session.scalars(
+                select(BadgeAward.user_id)
+                .join(ProgramLevel, ProgramLevel.id == BadgeAward.level_id)
+                .where(ProgramLevel.program_id == evaluation.program_id)
             )
         )
     rows = session.execute(
@@ -274,18 +291,44 @@ def _tests(
             (score, bool(passed))
         )
     results = []
-    for kinds in found.values():
-        pre = kinds.get("pre", [])
-        post = kinds.get("post") or kinds.get("final") or []
-        deciding = kinds.get("final") or kinds.get("post") or []
+    for user_id in user_ids:  # one result a person, however many courses a program has
+        pres, posts, passes = [], [], []
+        for course_id in course_ids:
+            kinds = found.get((user_id, course_id), {})
+            pre = kinds.get("pre", [])
+            post = kinds.get("post") or kinds.get("final") or []
+            deciding = kinds.get("final") or kinds.get("post") or []
+            if pre:
+                pres.append(pre[0][0])
+            if post:
+                posts.append(post[-1][0])
+            passes.append(any(passed for _score, passed in deciding))
         results.append(
             phillips.TestResult(
-                pre[0][0] if pre else None,
-                post[-1][0] if post else None,
-                any(passed for _score, passed in deciding),
+                sum(pres) / len(pres) if pres else None,
+                sum(posts) / len(posts) if posts else None,
+                all(passes),  # no scored attempt at all: not passed
             )
         )
     return results
+
+
+def _reactions(
+    session: Session, course_ids: list[int], user_ids: list[int]
+) -> list[phillips.ReactionResponse]:
+    """One questionnaire a participant: for a program, the last one they answered."""
+    if not course_ids or not user_ids:
+        return []
+    rows = session.scalars(
+        select(ReactionResponse)
+        .where(ReactionResponse.course_id.in_(course_ids), ReactionResponse.user_id.in_(user_ids))
+        .order_by(ReactionResponse.answered_at, ReactionResponse.id)
+    )
+    last = {row.user_id: row for row in rows}
+    return [
+        phillips.ReactionResponse(r.satisfaction, r.relevance, r.intent, r.planned_actions)
+        for r in sorted(last.values(), key=lambda r: (r.answered_at, r.id))
+    ]
 
 
 def _skills(

@@ -21,8 +21,10 @@ from collections.abc import Collection, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.auth.models import Mentorship, User
@@ -40,6 +42,8 @@ from lms.evaluation.survey_models import Evaluation, FollowUpSurvey, ReactionRes
 from lms.i18n import _
 
 MAX_TEXT = 2000
+
+Answer = TypeVar("Answer", ReactionResponse, FollowUpSurvey)
 
 
 # Checking answers --------------------------------------------------------------------------
@@ -86,6 +90,18 @@ def _day(moment: datetime) -> date:
 
 
 # Level 1: reaction -------------------------------------------------------------------------
+
+
+def _saved_once(session: Session, row: Answer) -> Answer:
+    """Add an answer that may exist once: a second submit racing the first (a double
+    click) is refused like any answer given twice, not a server error."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as error:
+        raise ServiceError(_("This has been answered already.")) from error
+    return row
 
 
 def completed_on(session: Session, user: User, course: Course) -> date | None:
@@ -137,9 +153,7 @@ def save_reaction(
         planned_actions=_text(planned_actions, "planned_actions"),
         answered_at=now,
     )
-    session.add(row)
-    session.flush()
-    return row
+    return _saved_once(session, row)
 
 
 def reactions_for(
@@ -379,9 +393,7 @@ def save_survey(
         confidence_pct=confidence,
         answered_at=now,
     )
-    session.add(row)
-    session.flush()
-    return row
+    return _saved_once(session, row)
 
 
 def survey_answers(session: Session, evaluation: Evaluation) -> list[phillips.SurveyAnswer]:

@@ -14,7 +14,6 @@ import csv
 import io
 import math
 import re
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -210,12 +209,19 @@ def _xlsx_records(data: bytes, problems: Problems) -> Iterator[tuple[int, list[C
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except Exception as error:  # a damaged zip or damaged XML: lxml, zipfile, openpyxl
         raise problems.fail(_("this is not a readable XLSX workbook.")) from error
     try:
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong size; read every row there is
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, values = next(rows)
+            except StopIteration:
+                break
+            except Exception as error:  # the sheet's XML breaks off halfway
+                raise problems.fail(_("this is not a readable XLSX workbook.")) from error
             cells = [v.strip() if isinstance(v, str) else v for v in values]
             if any(_filled(cell) for cell in cells):
                 yield number, cells

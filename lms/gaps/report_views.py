@@ -20,7 +20,7 @@ from lms.extensions import db
 from lms.gaps import report as gaps
 from lms.i18n import _, _l
 from lms.models_base import utcnow
-from lms.xlsx import XLSX_TYPE
+from lms.xlsx import XLSX_TYPE, append
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
 EXPORT_COLUMNS = (
@@ -137,9 +137,9 @@ def export_xlsx() -> Response:
     book = Workbook()
     sheet = book.active
     sheet.title = str(_("Failing searches"))[:31]
-    sheet.append([str(c) for c in EXPORT_COLUMNS])
+    append(sheet, [str(c) for c in EXPORT_COLUMNS])
     for row in export_rows():
-        sheet.append(row)
+        append(sheet, row)
     buffer = io.BytesIO()
     book.save(buffer)
     return attachment(buffer.getvalue(), XLSX_TYPE, "xlsx")

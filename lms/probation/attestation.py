@@ -163,7 +163,7 @@ def _record_skills(
     skills = skills_by_code(session, codes)
     for skill_code, criterion in codes.items():
         level = (version.grades.get(criterion) or {}).get("level")
-        if skill_code in skills and level is not None:
+        if skill_code in skills and skills[skill_code].is_active and level is not None:
             record(
                 session, probation.user, skills[skill_code], max(0, min(4, int(level))),
                 source="attestation", author=hr, comment=probation.title, now=now,

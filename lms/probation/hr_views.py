@@ -21,7 +21,7 @@ from lms.probation import overview, services
 from lms.probation.library import ProblemsError, save_plan_template, save_rubric, templates
 from lms.probation.models import PlanTemplate, Rubric
 from lms.probation.views import STATE_LABELS, _date, _int, _probation, bp
-from lms.xlsx import add_sheet, new_book, xlsx_response
+from lms.xlsx import add_sheet, append, new_book, xlsx_response
 
 # HR ------------------------------------------------------------------------------------------
 
@@ -158,7 +158,8 @@ def export_xlsx() -> Response:
     sheet = add_sheet(book, "Probations", header, freeze="A2")
     for plan in report.plans:
         p = plan.probation
-        sheet.append(
+        append(
+            sheet,
             [
                 p.user.email,
                 p.user.name,
@@ -171,7 +172,7 @@ def export_xlsx() -> Response:
                 plan.percent,
                 plan.overdue if p.state == "active" else 0,
                 plan.attestation_on,
-            ]
+            ],
         )
     outcomes = (_l("Passed"), _l("Not passed"), _l("Extended"))
     for title, key, rows in (
@@ -180,5 +181,5 @@ def export_xlsx() -> Response:
     ):
         summary = add_sheet(book, title, (key, *outcomes))
         for name, n in rows:
-            summary.append([name, n["passed"], n["failed"], n["extended"]])
+            append(summary, [name, n["passed"], n["failed"], n["extended"]])
     return xlsx_response(book, "probations.xlsx")

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import String, delete, insert, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from lms.auth.models import Department, Position, User
@@ -60,6 +61,8 @@ def record(
         raise ServiceError(_("Unknown source of an assessment."), field="source")
     if isinstance(level, bool) or level not in LEVELS:
         raise ServiceError(_("A level is a whole number from 0 to 4."), field="level")
+    if not skill.is_active:
+        raise ServiceError(_("This skill is retired: it takes no new levels."), field="skill")
     assessment = SkillAssessment(
         user_id=person.id,
         skill_id=skill.id,
@@ -163,8 +166,26 @@ def refresh_levels(
         for key, (_tier, _at, row_id, level, source) in best.items()
     ]  # fmt: skip
     for start in range(0, len(rows), 1000):  # multi-row VALUES: far fewer round trips
-        session.execute(insert(SkillLevel).values(rows[start : start + 1000]))
+        session.execute(_upsert(session, rows[start : start + 1000]))
     return len(rows)
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> Any:
+    """Insert stored levels; one that a concurrent transaction stored meanwhile (two people
+    assessing the same skill at once) is overwritten rather than failing the request."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return insert(SkillLevel).values(rows)
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(SkillLevel).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "skill_id"],
+        set_={
+            "assessment_id": statement.excluded.assessment_id,
+            "level": statement.excluded.level,
+            "source": statement.excluded.source,
+        },
+    )
 
 
 def current_levels(

@@ -13,9 +13,11 @@ from lms.skills.assessments import record
 
 
 def course_assessments(session: Session, user: User, course: Course, when: datetime) -> None:
-    """Finishing a course records a course assessment of each skill it raises."""
+    """Finishing a course records a course assessment of each skill it raises (those still
+    in the catalogue: a retired skill takes no new levels)."""
     for row in course.skill_rows:
-        record(session, user, row.skill, row.level, source="course", author=None, now=when)
+        if row.skill.is_active:
+            record(session, user, row.skill, row.level, source="course", author=None, now=when)
 
 
 def register_hooks() -> None:

@@ -29,7 +29,7 @@ from lms.models_base import utcnow
 from lms.skills import assessments, matrix
 from lms.skills.matrix_html import matrix_rows
 from lms.skills.models import Skill, SkillGroup, SkillRequirement
-from lms.xlsx import FilledCells, add_sheet, new_book, xlsx_response
+from lms.xlsx import FilledCells, add_sheet, append, new_book, xlsx_response
 
 bp = Blueprint("skills", __name__, url_prefix="/skills")
 
@@ -101,6 +101,12 @@ def matrix_page() -> str:
     )
 
 
+def _back_to_matrix() -> str:
+    """The matrix with the filters the form was sent from (a hidden "back" query string)."""
+    back = request.form.get("back", "")
+    return url_for(".matrix_page") + (f"?{back}" if back and "//" not in back else "")
+
+
 @bp.post("/matrix/assign")
 @access(TRAINING_ADMIN)
 def assign_gaps() -> Any:
@@ -121,7 +127,7 @@ def assign_gaps() -> Any:
     except (ValueError, ServiceError) as error:
         db.session.rollback()
         flash(getattr(error, "message", None) or _("The due date is not a date."), "error")
-        return redirect(request.referrer or url_for(".matrix_page"))
+        return redirect(_back_to_matrix())
     db.session.commit()
     if not gaps:
         flash(_("Choose at least one gap."), "error")
@@ -134,7 +140,7 @@ def assign_gaps() -> Any:
             ),
             "success",
         )
-    return redirect(request.referrer or url_for(".matrix_page"))
+    return redirect(_back_to_matrix())
 
 
 @bp.get("/matrix.xlsx")
@@ -153,7 +159,7 @@ def matrix_xlsx() -> Response:
             person.position.name if person.position else "",
         ]
         row.extend(filled(level, status) for level, status in built.row(person))
-        sheet.append(row)
+        append(sheet, row)
     requirements = add_sheet(book, "Requirements", ["Department", "Position", "Skill", "Level"])
     rows = db.session.execute(
         select(Department.code, Position.code, Skill.code, SkillRequirement.level)
@@ -164,10 +170,10 @@ def matrix_xlsx() -> Response:
         .order_by(Department.code, Position.code, Skill.code)
     )
     for department, position, skill, level in rows:
-        requirements.append([department, position or "", skill, level])
+        append(requirements, [department, position or "", skill, level])
     skills_sheet = add_sheet(book, "Skills", ["Code", "Group", "Name"])
     for skill in built.skills:
-        skills_sheet.append([skill.code, skill.group.code, skill.name_ru])
+        append(skills_sheet, [skill.code, skill.group.code, skill.name_ru])
     return xlsx_response(book, "skill-matrix.xlsx")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -184,6 +184,7 @@ class Catalogue:
     skill_codes: dict[int, str]
     department_codes: dict[int, str]
     position_codes: dict[int, str]
+    retired: set[int] = field(default_factory=set)  # skills no longer in the catalogue
 
     @classmethod
     def load(cls, session: Session) -> Catalogue:
@@ -191,6 +192,7 @@ class Catalogue:
             return {row.id: row.code for row in session.execute(select(model.id, model.code))}
 
         skills, departments, positions = codes(Skill), codes(Department), codes(Position)
+        retired = set(session.scalars(select(Skill.id).where(Skill.is_active.is_(False))))
         return cls(
             *(
                 {code.lower(): id_ for id_, code in table.items()}
@@ -199,6 +201,7 @@ class Catalogue:
             skills,
             departments,
             positions,
+            retired,
         )
 
 
@@ -257,7 +260,13 @@ def _check_matrix(
     columns = _columns(MATRIX, header_row, names, problems)
     skills = []
     for name, index in columns.items():
-        if name in catalogue.skills:
+        if name in catalogue.skills and catalogue.skills[name] in catalogue.retired:
+            problems.add(
+                MATRIX, header_row,
+                _("the skill “%(code)s” is retired: it takes no new levels.", code=names[index]),
+                index=index, names=names,
+            )  # fmt: skip
+        elif name in catalogue.skills:
             skills.append((index, catalogue.skills[name]))
         elif name != "email" and name not in MATRIX_INFO:
             problems.add(

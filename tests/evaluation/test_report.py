@@ -98,6 +98,8 @@ def world(app: Flask, make_user: Any, make_org: Any) -> dict[str, Any]:
         surveys.save_evaluation(db.session, "calm-april", DEFINITION, actor=None, now=utcnow())
         surveys.save_reaction(db.session, people["ann"], course, 5, 4, 3, "Let them finish.",
                               now=utcnow())  # fmt: skip
+        surveys.save_reaction(db.session, people["bob"], course, 4, 4, 4, "=1+1 then more",
+                              now=utcnow())  # fmt: skip
         db.session.commit()
     return people
 
@@ -125,9 +127,11 @@ def test_the_runner_reads_windows_and_controls_from_the_database(
     assert fifth.costs.total == pytest.approx(1_600)
     assert (fifth.bcr, fifth.roi_pct) == (pytest.approx(22.5), pytest.approx(2_150))
     assert fifth.intangibles == ["csat"]
+    second = report.result.level2  # the course has no quizzes: nobody passed one
+    assert (second.participants, second.paired, second.passed_pct) == (2, 0, 0.0)
     first = report.result.level1
-    assert (first.responses, first.response_rate, first.overall_mean) == (1, 50.0, 4.0)
-    assert first.planned_actions == ["Let them finish."]
+    assert (first.responses, first.response_rate, first.overall_mean) == (2, 100.0, 4.0)
+    assert first.planned_actions == ["Let them finish.", "=1+1 then more"]
 
 
 def test_hr_reads_the_report_and_exports_its_numbers(app: Flask, world: dict[str, Any]) -> None:
@@ -156,6 +160,9 @@ def test_hr_reads_the_report_and_exports_its_numbers(app: Flask, world: dict[str
     figures = {row[1]: row[2] for row in book["Figures"].iter_rows(min_row=2, values_only=True)}
     assert figures["ROI, %"] == pytest.approx(2_150)
     assert figures["Fully loaded costs"] == 1_600
+    typed = [row[2] for row in book["Figures"].iter_rows(min_row=2) if row[1].value ==
+             "Planned action"]  # fmt: skip
+    assert [(c.value, c.data_type) for c in typed][-1] == ("=1+1 then more", "s")  # no formula
     people = list(book["Participants"].iter_rows(values_only=True))
     assert people[0][:5] == ("Email", "Name", "Completed", "dsat before", "dsat after")
     assert people[1][0] == "ann@report.example" and people[1][3:5] == (10, 6)

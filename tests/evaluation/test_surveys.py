@@ -174,6 +174,16 @@ def test_the_reaction_is_due_only_after_completion_and_only_once(svc):
     assert surveys.reactions_for(db.session, course().id, []) == []
 
 
+def test_a_second_submit_racing_the_first_is_refused_not_a_crash(svc, monkeypatch):
+    """Both requests passed the "answered already?" check before either saved."""
+    ann = me(svc["ann"])
+    monkeypatch.setattr(surveys, "reaction_of", lambda *_args: None)
+    surveys.save_reaction(db.session, ann, course(), 5, 5, 5, "", utcnow())
+    with pytest.raises(ServiceError, match="answered already"):
+        surveys.save_reaction(db.session, ann, course(), 4, 4, 4, "", utcnow())
+    assert db.session.scalar(select(func.count(ReactionResponse.id))) == 1
+
+
 @pytest.mark.parametrize(
     ("values", "field"),
     [

@@ -184,3 +184,34 @@ def test_the_matrix_shows_a_page_of_people_and_counts_everyone(
     assert "People 1–2 of 3" in first and "People 3–3 of 3" in second
     assert "1/3" in first and "1/3" in second  # coverage: one of three meets listening
     assert "page=2" in first and "department=" in first.split("page=2")[0].rsplit('"', 1)[-1]
+
+
+def test_a_retired_skill_takes_no_new_levels(app: Any, team: dict) -> None:
+    from lms.courses import services as course_services
+    from lms.courses.models import Course
+    from lms.errors import ServiceError
+    from lms.models_base import utcnow
+    from lms.skills.assessments import record
+    from lms.skills.models import SkillAssessment
+
+    with app.test_request_context():
+        hr = db.session.get(type(team["hr"]), team["hr"].id)
+        without_listening = (
+            "groups:\n  - code: talk\n    name: {ru: Разговор, en: Talk}\n    skills:\n"
+            "      - code: calm\n        name: {ru: Спокойствие, en: Calm}\n"
+        )
+        assert load(without_listening, actor=hr).retired == ["listening"]
+        bob = db.session.get(type(team["bob"]), team["bob"].id)
+        before = db.session.scalar(select(func.count()).select_from(SkillAssessment))
+        with force_locale("en"), pytest.raises(ServiceError, match="retired"):
+            record(db.session, bob, skill("listening"), 3, source="hr", author=hr, now=utcnow())
+        # Finishing the course that raises listening still finishes it, and records nothing.
+        course = db.session.scalar(select(Course).where(Course.slug == "listen-course"))
+        state = course_services.course_state(db.session, bob, course)
+        for lesson in state.lessons:
+            course_services.complete_lesson(db.session, bob, state, lesson, now=utcnow())
+        assert course_services.course_state(db.session, bob, course).completed
+        assert db.session.scalar(select(func.count()).select_from(SkillAssessment)) == before
+        db.session.commit()
+    page = browser(app, team["hr"]).get("/skills/matrix").get_data(as_text=True)
+    assert "listening" not in page and "calm" in page

@@ -502,3 +502,12 @@ def test_cli_lists_problems_and_exits_1(
         result.exit_code == 1
         and "No active user has the e-mail ghost@example.com." in result.stderr
     )
+
+
+def test_a_retired_skill_column_is_refused(app: Flask, team: dict) -> None:
+    data = export(app, team)
+    with app.test_request_context():
+        db.session.scalar(select(Skill).where(Skill.code == "calm")).is_active = False
+        db.session.commit()
+    found = problems(app, data)
+    assert any("“calm” is retired" in p and "Sheet Matrix, row 1" in p for p in found), found
