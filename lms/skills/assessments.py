@@ -165,19 +165,18 @@ def refresh_levels(
          "source": source}
         for key, (_tier, _at, row_id, level, source) in best.items()
     ]  # fmt: skip
-    for start in range(0, len(rows), 1000):  # multi-row VALUES: far fewer round trips
-        session.execute(_upsert(session, rows[start : start + 1000]))
+    if rows:  # one statement, many rows: SQLAlchemy batches them for each database
+        session.execute(_upsert(session), rows)
     return len(rows)
 
 
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> Any:
+def _upsert(session: Session) -> Any:
     """Insert stored levels; one that a concurrent transaction stored meanwhile (two people
     assessing the same skill at once) is overwritten rather than failing the request."""
     dialect = session.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):
-        return insert(SkillLevel).values(rows)
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(SkillLevel).values(rows)
+        return insert(SkillLevel)
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(SkillLevel)
     return statement.on_conflict_do_update(
         index_elements=["user_id", "skill_id"],
         set_={
