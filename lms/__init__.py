@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
+    from lms.api import evaluation_views  # noqa: F401  (KPI imports, evaluations in the API)
     from lms.api.views import bp as api_bp
     from lms.auth.views import bp as auth_bp
     from lms.core.views import bp as core_bp

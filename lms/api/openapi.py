@@ -101,6 +101,78 @@ LEARNING = {
 }
 
 
+IMPORT_REPORT = {
+    "type": "object",
+    "description": "Counts of what the import did (or would do: dry_run), and one line "
+    "saying so. Refused files answer 400 with every problem and write nothing.",
+    "properties": {
+        "rows": {"type": "integer"},
+        "created": {"type": "integer"},
+        "dry_run": {"type": "boolean"},
+        "summary": {"type": "string"},
+    },
+    "required": ["rows", "created", "dry_run", "summary"],
+    "additionalProperties": True,
+}
+IMPORT_PROBLEMS = {
+    "description": "The file was refused, nothing was written; each problem names its row "
+    "and column",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "error": {"type": "string"},
+                    "problems": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        }
+    },
+}
+
+
+def _file_import(summary: str, operation: str, columns: str) -> dict[str, Any]:
+    """A POST taking a CSV or XLSX file, all rows or none (HR and admins)."""
+    return {
+        "post": {
+            "summary": summary,
+            "description": f"Columns: {columns}. The file is the request body (text/csv or "
+            "XLSX) or a multipart field `file`. HR and admins only.",
+            "operationId": operation,
+            "parameters": [
+                {"name": "dry_run", "in": "query", "schema": {"type": "boolean"},
+                 "description": "Check and count only; nothing is saved."},
+                {"name": "filename", "in": "query", "schema": {"type": "string"},
+                 "description": "The name problems quote (a raw body has none)."},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    },
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "Imported (or checked, with dry_run)",
+                    "content": {"application/json": {"schema": IMPORT_REPORT}},
+                },
+                "400": IMPORT_PROBLEMS,
+                "401": {"description": "No valid session or Bearer token"},
+                "403": {"description": "Not HR or an admin"},
+            },
+        }
+    }  # fmt: skip
+
+
 def openapi_document() -> dict[str, Any]:
     """The API as OpenAPI 3.1; every path here is served by ``lms.api.views``."""
     unauthorized = {
@@ -227,6 +299,38 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "400": {"description": "No query given"},
                         "401": unauthorized,
+                    },
+                }
+            },
+            "/kpi/values": _file_import(
+                "Import per-agent KPI values",
+                "importKpiValues",
+                "email, period (YYYY-MM), metric, value",
+            ),
+            "/kpi/ratings": _file_import(
+                "Import customer ratings",
+                "importRatings",
+                "email, rated_at, channel, quality (1-5), speed (1-5), ticket, comment",
+            ),
+            "/evaluations/{slug}": {
+                "get": {
+                    "summary": "Every figure of a Phillips evaluation's five levels",
+                    "description": "The same JSON as `flask lms evaluation run SLUG --json`. "
+                    "HR and admins only.",
+                    "operationId": "getEvaluation",
+                    "parameters": [
+                        {
+                            "name": "slug",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "level1 ... level5, the definition, the period"},
+                        "401": unauthorized,
+                        "403": {"description": "Not HR or an admin"},
+                        "404": {"description": "No such evaluation"},
                     },
                 }
             },

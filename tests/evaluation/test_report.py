@@ -192,3 +192,14 @@ def test_the_command_prints_every_figure_for_a_slug_or_a_file(
     broken.write_text(DEFINITION.replace("before_months: 2", "before_months: 0"), "utf-8")
     refused = cli.invoke(args=["lms", "evaluation", "run", str(broken)])
     assert refused.exit_code == 1 and "broken.yml, line 5" in refused.output
+
+
+def test_the_api_returns_the_same_figures(app: Flask, world: dict[str, Any], client) -> None:
+    from tests.evaluation.test_api import bearer
+
+    response = client.get("/api/v1/evaluations/calm-april", headers=bearer(app, world["hr"]))
+    body = response.get_json()
+    assert body["level5"]["roi_pct"] == pytest.approx(2_150)
+    assert body["level4"]["methods"] == ["control group"] and body["participants"] == 2
+    denied = client.get("/api/v1/evaluations/calm-april", headers=bearer(app, world["ann"]))
+    assert denied.status_code == 403
