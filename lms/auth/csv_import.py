@@ -24,12 +24,13 @@ from lms.auth import services
 from lms.auth.models import Department, Position, User
 from lms.errors import ServiceError
 from lms.i18n import LOCALES, _, ngettext
+from lms.tables import Problems, check_header
 from lms.textfiles import UnreadableFile, decode_text
 
 REQUIRED_COLUMNS = ("email", "name")
 OPTIONAL_COLUMNS = "department position roles manager_email mentor_email hired_on locale password"
-KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS.split())
-MAX_PROBLEMS = 100
+OPTIONAL = tuple(OPTIONAL_COLUMNS.split())
+KNOWN_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL)
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 ROLE_SEPARATORS = re.compile(r"[\s|,]+")
 # No 0/O or 1/l/I, so a password read off a screen or dictated is typed right.
@@ -71,57 +72,9 @@ class CsvImportError(ServiceError):
 # Problems --------------------------------------------------------------------------------
 
 
-class _Problems:
-    """Problems found so far, as (row, column, text); row None means the whole file."""
-
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.items: list[tuple[int | None, str | None, str]] = []
-        self.columns: list[str] = []  # the header's, to list a row's problems left to right
-
-    def add(self, row: int | None, problem: str, column: str | None = None) -> None:
-        self.items.append((row, column, problem))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise CsvImportError(self.messages(), total=len(self.items))
-
-    def messages(self) -> list[str]:
-        """The first ``MAX_PROBLEMS`` in row and column order, and how many more there are."""
-        ordered = sorted(self.items, key=self._position)
-        shown = [self._text(*item) for item in ordered[:MAX_PROBLEMS]]
-        rest = len(ordered) - MAX_PROBLEMS
-        if rest > 0:
-            shown.append(
-                ngettext("…and %(num)d more problem.", "…and %(num)d more problems.", rest)
-            )
-        return shown
-
-    def _position(self, item: tuple[int | None, str | None, str]) -> tuple[int, int]:
-        row, column, _problem = item
-        place = self.columns.index(column) if column in self.columns else -1
-        return row or 0, place
-
-    def _text(self, row: int | None, column: str | None, problem: str) -> str:
-        if row is None:
-            return _("%(file)s: %(problem)s", file=self.filename, problem=problem)
-        if column is None:
-            return _(
-                "%(file)s, row %(row)d: %(problem)s", file=self.filename, row=row, problem=problem
-            )
-        return _(
-            "%(file)s, row %(row)d, column %(column)s: %(problem)s",
-            file=self.filename,
-            row=row,
-            column=column,
-            problem=problem,
-        )
-
-
 def _file_error(filename: str, problem: str) -> CsvImportError:
-    problems = _Problems(filename)
-    problems.add(None, problem)
-    return CsvImportError(problems.messages())
+    problems = Problems(filename, CsvImportError)
+    return problems.fail(problem)
 
 
 # Bytes to text ---------------------------------------------------------------------------
@@ -150,7 +103,7 @@ def _detect_delimiter(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def _read_records(text: str, problems: _Problems) -> list[tuple[int, list[str]]]:
+def _read_records(text: str, problems: Problems) -> list[tuple[int, list[str]]]:
     """Non-blank records with their row numbers (blank rows still count, as in a spreadsheet)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(text))
     records: list[tuple[int, list[str]]] = []
@@ -164,14 +117,16 @@ def _read_records(text: str, problems: _Problems) -> list[tuple[int, list[str]]]
     return records
 
 
-def _read_table(text: str, problems: _Problems) -> _Table:
+def _read_table(text: str, problems: Problems) -> _Table:
     """The header's columns and each data row's cells; header problems stop here."""
     records = _read_records(text, problems)
     problems.raise_if_any()
     if not records:
         raise _file_error(problems.filename, _("the file is empty."))
     header_row, header = records[0]
-    columns = problems.columns = _check_header(header_row, header, problems)
+    columns = problems.columns = check_header(
+        header_row, header, problems, REQUIRED_COLUMNS, OPTIONAL
+    )
     if not _usable(columns):
         problems.raise_if_any()
     if len(records) == 1:
@@ -193,30 +148,8 @@ def _usable(columns: list[str]) -> bool:
     )
 
 
-def _check_header(number: int, header: list[str], problems: _Problems) -> list[str]:
-    """Lower-cased column names; unknown ones are problems (trailing empty ones are dropped)."""
-    columns = [name.strip().lower() for name in header]
-    while columns and not columns[-1]:
-        columns.pop()
-    for index, name in enumerate(columns):
-        if not name:
-            problems.add(number, _("column %(n)d has no name.", n=index + 1))
-        elif name not in KNOWN_COLUMNS:
-            problems.add(
-                number,
-                _("unknown column. Known columns: %(known)s.", known=", ".join(KNOWN_COLUMNS)),
-                column=name,
-            )
-        elif columns.index(name) != index:
-            problems.add(number, _("the column appears twice."), column=name)
-    for name in REQUIRED_COLUMNS:
-        if name not in columns:
-            problems.add(number, _("the required column “%(column)s” is missing.", column=name))
-    return columns
-
-
 def _cells_by_column(
-    number: int, cells: list[str], columns: list[str], problems: _Problems
+    number: int, cells: list[str], columns: list[str], problems: Problems
 ) -> dict[str, str] | None:
     """The row's cells by column name; None if it has more or fewer values than the header."""
     while len(cells) > len(columns) and not cells[-1]:
@@ -258,7 +191,7 @@ class _Row:
 class _Context:
     session: Session
     may_assign_roles: bool
-    problems: _Problems
+    problems: Problems
     units: dict[tuple[type, str], Department | Position | None] = field(default_factory=dict)
 
     def org_unit(
@@ -377,7 +310,7 @@ def _existing_users(session: Session, emails: Iterable[str]) -> dict[str, User]:
     return found
 
 
-def _check_emails(rows: list[_Row], existing: dict[str, User], problems: _Problems) -> None:
+def _check_emails(rows: list[_Row], existing: dict[str, User], problems: Problems) -> None:
     """Each e-mail once in the file and not yet in the database."""
     first_row: dict[str, int] = {}
     for row in rows:
@@ -456,7 +389,7 @@ def temporary_password() -> str:
     )
 
 
-def _create(session: Session, row: _Row, problems: _Problems) -> CreatedUser:
+def _create(session: Session, row: _Row, problems: Problems) -> CreatedUser:
     generated = None if row.password else temporary_password()
     try:
         user = services.create_user(
@@ -521,7 +454,7 @@ def import_users_csv(
     given, receives a line of text before each stage (the CLI prints them). ``max_rows``
     refuses larger files (each password hash costs ~0.1 s, too long for one web request).
     """
-    ctx = _Context(session, may_assign_roles, _Problems(filename))
+    ctx = _Context(session, may_assign_roles, Problems(filename, CsvImportError))
     table = _read_table(decode_csv(data, filename), ctx.problems)
     if max_rows is not None and table.size > max_rows:
         raise _file_error(

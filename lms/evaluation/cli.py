@@ -15,10 +15,10 @@ from lms.database import expect_writes
 from lms.errors import ServiceError
 from lms.evaluation.kpi_import import import_kpi_values
 from lms.evaluation.ratings_import import import_ratings
-from lms.evaluation.tables import MAX_BYTES, ImportProblems
 from lms.extensions import db
 from lms.i18n import _
 from lms.models_base import utcnow
+from lms.tables import MAX_BYTES, ImportProblems
 
 kpi_group = AppGroup("kpi", help="KPI values and customer ratings.")
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

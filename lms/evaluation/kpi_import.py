@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from lms.auth.models import User
 from lms.errors import ServiceError
 from lms.evaluation.models import KpiValue, Metric
-from lms.evaluation.tables import BadCell, Problems, Table, month, number, read_table, text
 from lms.i18n import _, ngettext
+from lms.tables import BadCell, Problems, Table, month, number, read_table, text
 
 COLUMNS = ("email", "period", "metric", "value")
 CHUNK = 500  # ids per IN (...): well under every database's parameter limit

@@ -23,8 +23,8 @@ from lms.auth.models import User
 from lms.errors import ServiceError
 from lms.evaluation.kpi_import import CHUNK, emails_to_ids
 from lms.evaluation.models import CHANNELS, NEGATIVE_AT_MOST, CustomerRating
-from lms.evaluation.tables import BadCell, Problems, Table, read_table, text, whole_number
 from lms.i18n import _, ngettext
+from lms.tables import BadCell, Problems, Table, read_table, text, whole_number
 
 COLUMNS = ("email", "rated_at", "channel", "quality", "speed", "ticket")
 OPTIONAL = ("comment",)

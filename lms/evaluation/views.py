@@ -22,11 +22,11 @@ from lms.evaluation.forms import ReviewForm, UploadForm
 from lms.evaluation.kpi_import import import_kpi_values
 from lms.evaluation.models import CHANNELS, CustomerRating, RatingReview
 from lms.evaluation.ratings_import import import_ratings
-from lms.evaluation.tables import ImportProblems, month
 from lms.extensions import db
 from lms.formtools import form_error
 from lms.i18n import _, _l
 from lms.models_base import utcnow
+from lms.tables import ImportProblems, month
 
 bp = Blueprint("kpi", __name__, url_prefix="/kpi")
 

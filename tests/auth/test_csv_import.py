@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 from lms.auth import services
 from lms.auth.cli import import_users_command
 from lms.auth.csv_import import (
-    MAX_PROBLEMS,
     CsvImportError,
     ImportResult,
     import_users_csv,
@@ -27,6 +26,7 @@ from lms.auth.csv_import import (
 )
 from lms.auth.models import Department, Mentorship, Position, User
 from lms.extensions import db
+from lms.tables import MAX_PROBLEMS
 from tests.conftest import ROLES_UNDER_TEST
 
 TODAY = date(2024, 3, 1)

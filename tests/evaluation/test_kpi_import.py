@@ -12,8 +12,8 @@ from openpyxl import Workbook
 
 from lms.evaluation.kpi_import import import_kpi_values
 from lms.evaluation.models import KpiValue
-from lms.evaluation.tables import ImportProblems
 from lms.extensions import db
+from lms.tables import ImportProblems
 from tests.evaluation.conftest import NOW, TODAY, csv_bytes, month
 
 

@@ -13,8 +13,8 @@ from lms.courses.models import Course
 from lms.evaluation import ratings
 from lms.evaluation.models import CustomerRating
 from lms.evaluation.ratings_import import import_ratings
-from lms.evaluation.tables import ImportProblems
 from lms.extensions import db
+from lms.tables import ImportProblems
 from tests.evaluation.conftest import NOW, csv_bytes
 
 HEADER = "email,rated_at,channel,quality,speed,ticket,comment"

@@ -1,4 +1,5 @@
-"""Reading an uploaded table, CSV or XLSX, for the KPI and ratings imports.
+"""Reading an uploaded table, CSV or XLSX (the KPI and ratings imports), and the list of
+problems every file import keeps (the users import too).
 
 CSV: UTF-8 with or without BOM (or Russian Windows-1251), values separated by ``,``, ``;``
 or tabs, whichever the header line has most of. XLSX: the first sheet, read streaming
@@ -14,7 +15,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -47,10 +48,12 @@ class ImportProblems(ServiceError):
 class Problems:
     """Problems found so far as (row, column, text); row None is the whole file."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, refusal: Callable[..., ServiceError] | None = None) -> None:
         self.filename = filename
         self.items: list[tuple[int | None, str | None, str]] = []
         self.columns: list[str] = []
+        # The error that refuses the file: made of (messages, total=count).
+        self.refusal = refusal or ImportProblems
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -58,7 +61,7 @@ class Problems:
     def add(self, row: int | None, problem: str, column: str | None = None) -> None:
         self.items.append((row, column, problem))
 
-    def fail(self, problem: str) -> ImportProblems:
+    def fail(self, problem: str) -> Any:
         """A problem with the whole file, as the error to raise."""
         self.add(None, problem)
         return self.error()
@@ -67,8 +70,8 @@ class Problems:
         if self.items:
             raise self.error()
 
-    def error(self) -> ImportProblems:
-        return ImportProblems(self.messages(), total=len(self.items))
+    def error(self) -> Any:
+        return self.refusal(self.messages(), total=len(self.items))
 
     def messages(self) -> list[str]:
         """The first ``MAX_PROBLEMS`` in row and column order, and how many more."""
@@ -131,7 +134,7 @@ def read_table(
     header_row, header = next(records, (0, ()))
     if not header_row:
         raise problems.fail(_("the file is empty."))
-    columns = problems.columns = _check_header(header_row, header, problems, required, optional)
+    columns = problems.columns = check_header(header_row, header, problems, required, optional)
     problems.raise_if_any()
     rows = []
     width = len(columns)
@@ -154,7 +157,7 @@ def _filled(cell: Cell) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
-def _check_header(
+def check_header(
     number: int,
     header: Iterable[Cell],
     problems: Problems,
