@@ -9,9 +9,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms.clitools import writing
 from lms.courses.sync import ContentReport, sync_content
-from lms.database import expect_writes
-from lms.errors import ServiceError
 from lms.evaluation.catalogue import load_metrics_dir
 from lms.evaluation.library import sync_evaluation_files
 from lms.extensions import db
@@ -21,7 +20,7 @@ from lms.kb.files import SKILLS_FILE
 from lms.kb.frontmatter import DocumentError
 from lms.kb.sync import SyncError, SyncReport, sync_kb
 from lms.models_base import utcnow
-from lms.probation.library import ProbationSyncReport, ProblemsError, sync_probation_files
+from lms.probation.library import ProbationSyncReport, sync_probation_files
 from lms.skills.services import load_catalogue
 from lms.yamlfile import YamlProblem, read_yaml
 
@@ -59,8 +58,7 @@ def sync_command(
     for folder, wanted in ((kb_dir, do_kb), (content_dir, do_content)):
         if wanted and not folder.is_dir():
             raise click.ClickException(_("There is no folder %(path)s.", path=str(folder)))
-    expect_writes()  # SQLite: take the write lock at BEGIN, not halfway through
-    try:
+    with writing():
         kb_report = content_report = probation_report = metrics_report = None
         evaluations_report = None
         if do_kb:
@@ -78,16 +76,6 @@ def sync_command(
             evaluations_report = sync_evaluation_files(
                 db.session, content_dir, overwrite=overwrite, now=utcnow()
             )
-    except (SyncError, ProblemsError) as error:
-        db.session.rollback()
-        for problem in error.problems:
-            click.echo(problem, err=True)
-        raise click.ClickException(error.message) from error
-    except ServiceError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from error
-    finally:
-        expect_writes(False)
     if dry_run:
         db.session.rollback()
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from lms.auth.services import MIN_PASSWORD
+from lms.errors import ServiceError
 from lms.extensions import db
 from lms.i18n import LOCALES, _, _l
 
@@ -85,6 +87,18 @@ def render_error(code: int, message: str | None = None) -> Any:
         return jsonify(error=str(ERROR_TITLES.get(code, code)), message=text), code
     title = ERROR_TITLES.get(code, str(code))
     return render_template("errors/error.html", code=code, title=title, message=text), code
+
+
+def commit_or_problems(save: Callable[[], object]) -> list[str]:
+    """Run a service that saves an edited document: commit and return no problems, or roll
+    back and return every problem it found (each with its line), else its message."""
+    try:
+        save()
+    except ServiceError as error:
+        db.session.rollback()
+        return list(getattr(error, "problems", None) or [error.message])
+    db.session.commit()
+    return []
 
 
 def init_app(app: Flask) -> None:

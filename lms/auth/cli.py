@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from lms.auth import services
-from lms.auth.csv_import import CsvImportError, ImportResult, import_users_csv
+from lms.auth.csv_import import ImportResult, import_users_csv
 from lms.auth.models import User, UserRole
+from lms.clitools import writing
 from lms.extensions import db
 from lms.i18n import _, ngettext
 
@@ -118,7 +119,7 @@ def import_users_command(path: Path, dry_run: bool, actor_email: str | None) -> 
     mentor_email, hired_on, locale, password.
     """
     actor = _actor(actor_email)
-    try:
+    with writing():
         result = import_users_csv(
             db.session,
             _read(path),
@@ -129,11 +130,6 @@ def import_users_command(path: Path, dry_run: bool, actor_email: str | None) -> 
             may_assign_roles=True,
             progress=click.echo,
         )
-    except CsvImportError as error:
-        db.session.rollback()
-        for problem in error.problems:
-            click.echo(problem, err=True)
-        raise click.ClickException(error.message) from error
     if dry_run:
         db.session.rollback()
         _echo_would_create(result)

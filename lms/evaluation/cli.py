@@ -11,14 +11,13 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from lms.database import expect_writes
-from lms.errors import ServiceError
+from lms.clitools import writing
 from lms.evaluation.kpi_import import import_kpi_values
 from lms.evaluation.ratings_import import import_ratings
 from lms.extensions import db
 from lms.i18n import _
 from lms.models_base import utcnow
-from lms.tables import MAX_BYTES, ImportProblems
+from lms.tables import MAX_BYTES
 
 kpi_group = AppGroup("kpi", help="KPI values and customer ratings.")
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -40,19 +39,8 @@ def _read(path: Path) -> bytes:
 
 def _run(action: Callable[[], Any], dry_run: bool) -> Any:
     """Run an import in one transaction: commit, or roll back on a dry run or a problem."""
-    expect_writes()  # SQLite: take the write lock at BEGIN, not halfway through
-    try:
+    with writing():
         report = action()
-    except ImportProblems as error:
-        db.session.rollback()
-        for problem in error.problems:
-            click.echo(problem, err=True)
-        raise click.ClickException(error.message) from error
-    except ServiceError as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from error
-    finally:
-        expect_writes(False)
     if dry_run:
         db.session.rollback()
     else:

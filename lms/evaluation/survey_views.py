@@ -17,11 +17,11 @@ from lms.auth.models import User
 from lms.courses.models import Course
 from lms.errors import ServiceError
 from lms.evaluation import surveys
-from lms.evaluation.definition import DefinitionError
 from lms.evaluation.phillips import FREQUENCIES, MENTOR, PARTICIPANT
 from lms.extensions import db
 from lms.i18n import _, _l
 from lms.models_base import utcnow
+from lms.web import commit_or_problems
 
 bp = Blueprint("surveys", __name__)
 
@@ -198,18 +198,12 @@ def _editor(slug: str, text: str, *, is_new: bool) -> Any:
     if request.method == "POST":
         text = request.form.get("source", "")
         slug = request.form.get("slug", "").strip() if is_new else slug
-        try:
-            surveys.save_evaluation(
+        problems = commit_or_problems(
+            lambda: surveys.save_evaluation(
                 db.session, slug, text, actor=current_user, now=utcnow(), must_be_new=is_new
             )
-        except DefinitionError as error:
-            db.session.rollback()
-            problems = error.problems
-        except ServiceError as error:
-            db.session.rollback()
-            problems = [error.message]
-        else:
-            db.session.commit()
+        )
+        if not problems:
             flash(
                 _("Saved. Files synced later will not overwrite this edit without --overwrite."),
                 "success",

@@ -18,9 +18,10 @@ from lms.extensions import db
 from lms.i18n import _, _l
 from lms.models_base import utcnow
 from lms.probation import overview, services
-from lms.probation.library import ProblemsError, save_plan_template, save_rubric, templates
+from lms.probation.library import save_plan_template, save_rubric, templates
 from lms.probation.models import PlanTemplate, Rubric
 from lms.probation.views import STATE_LABELS, _date, _int, _probation, bp
+from lms.web import commit_or_problems
 from lms.xlsx import add_sheet, append, new_book, xlsx_response
 
 # HR ------------------------------------------------------------------------------------------
@@ -122,16 +123,10 @@ def edit_source(kind: str, slug: str) -> Any:
     text = row.source if row else ""
     if request.method == "POST":
         text = request.form.get("source", "")
-        try:
-            save(db.session, slug, text, actor=current_user, now=utcnow())
-        except ProblemsError as error:
-            db.session.rollback()
-            problems = error.problems
-        except ServiceError as error:
-            db.session.rollback()
-            problems = [error.message]
-        else:
-            db.session.commit()
+        problems = commit_or_problems(
+            lambda: save(db.session, slug, text, actor=current_user, now=utcnow())
+        )
+        if not problems:
             flash(
                 _("Saved. Files synced later will not overwrite this edit without --overwrite."),
                 "success",

@@ -30,6 +30,16 @@ from lms.skills.models import (
 )
 
 TRUSTED = ("mentor", "hr", "attestation")
+# Lower wins: who assessed matters more than when (self-assessments are tier 2).
+TIERS = {**dict.fromkeys(TRUSTED, 0), "course": 1}
+
+
+def _wins(candidate: tuple[Any, ...], held: tuple[Any, ...] | None) -> bool:
+    """Whether an assessment (tier, time, id, ...) gives the level over the one held: a
+    lower tier, else the later time, else the later record."""
+    if held is None or candidate[0] != held[0]:
+        return held is None or candidate[0] < held[0]
+    return candidate[1:3] > held[1:3]
 
 
 def allowed_sources(session: Session, actor: User, person: User, *, today: date) -> tuple[str, ...]:
@@ -134,11 +144,10 @@ def _best_assessments(
         query = query.where(SkillAssessment.skill_id.in_(list(skill_ids)))
     best: _Best = {}
     for user_id, skill_id, source, at, row_id, level in session.execute(query):
-        tier = 0 if source in TRUSTED else 1 if source == "course" else 2
+        candidate = (TIERS.get(source, 2), at, row_id, level, source)
         key = (user_id, skill_id)
-        held = best.get(key)
-        if held is None or tier < held[0] or (tier == held[0] and (at, row_id) > held[1:3]):
-            best[key] = (tier, at, row_id, level, source)
+        if _wins(candidate, best.get(key)):
+            best[key] = candidate
     return best
 
 
@@ -254,10 +263,9 @@ def levels_before(
     for user_id, skill_id, source, at, row_id, level in rows:
         if at >= moments[user_id]:
             continue
-        tier = 0 if source in TRUSTED else 1 if source == "course" else 2
-        held = best.get((user_id, skill_id))
-        if held is None or tier < held[0] or (tier == held[0] and (at, row_id) > held[1:3]):
-            best[user_id, skill_id] = (tier, at, row_id, level)
+        candidate = (TIERS.get(source, 2), at, row_id, level)
+        if _wins(candidate, best.get((user_id, skill_id))):
+            best[user_id, skill_id] = candidate
     return {key: row[3] for key, row in best.items()}
 
 

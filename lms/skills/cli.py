@@ -10,11 +10,11 @@ from flask.cli import AppGroup
 
 from lms.auth import services
 from lms.auth.models import User
-from lms.database import expect_writes
+from lms.clitools import writing
 from lms.extensions import db
 from lms.i18n import _, ngettext
 from lms.models_base import utcnow
-from lms.skills.workbook import ImportPlan, WorkbookError, apply_plan, plan_import
+from lms.skills.workbook import ImportPlan, apply_plan, plan_import
 
 skills_group = AppGroup("skills", help="The skill matrix.")
 SHOWN_CHANGES = 20  # lines of each kind printed; the summary counts them all
@@ -80,20 +80,12 @@ def import_command(path: Path, dry_run: bool, actor_email: str | None) -> None:
     become HR assessments, the Requirements sheet replaces the requirements. Nothing is
     saved when the file has any problem."""
     data = _read(path)
-    expect_writes()  # SQLite: take the write lock at BEGIN, not halfway through
-    try:
+    with writing():
         actor = _actor(actor_email)
         plan = plan_import(db.session, data, filename=path.name, progress=_progress)
         if not dry_run and not plan.is_empty:
             _progress(_("Saving…"))
             apply_plan(db.session, plan, actor=actor, now=utcnow())
-    except WorkbookError as error:
-        db.session.rollback()
-        for problem in error.messages():
-            click.echo(problem, err=True)
-        raise click.ClickException(error.message) from error
-    finally:
-        expect_writes(False)
     _echo_plan(plan)
     if dry_run:
         db.session.rollback()

@@ -62,7 +62,7 @@ class CatalogueError(ServiceError):
     """A catalogue that cannot be loaded: every problem, each with its line."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
+        super().__init__(problems[0] if len(problems) == 1 else _("The catalogue has problems:"))
         self.problems = problems
 
 

@@ -25,7 +25,16 @@ from lms.kb import services
 from lms.kb.categories import save_category
 from lms.kb.models import Article, ArticleRevision, Category
 from lms.kb.services import ArticleData
-from tests.conftest import ROLES_UNDER_TEST, Browser
+from tests import english_people
+from tests.conftest import Browser
+
+# People reading in English, shared with the other page tests' conftest.
+users, line1, line2, person = (
+    english_people.users,
+    english_people.line1,
+    english_people.line2,
+    english_people.person,
+)
 
 SCRIPT_BODY = """Opening words.
 
@@ -145,32 +154,6 @@ def revision_rows(in_app: Callable[..., Any]) -> Callable[[str], list[dict[str, 
 
 
 # People -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def users(make_user: Callable[..., User]) -> dict[str, User]:
-    """One user per role (no department), reading the interface in English."""
-    return {role: make_user(role, locale="en") for role in ROLES_UNDER_TEST}
-
-
-@pytest.fixture
-def line1(make_org: Callable[..., Any]) -> Department:
-    return make_org(Department, "line1", "First line")
-
-
-@pytest.fixture
-def line2(make_org: Callable[..., Any]) -> Department:
-    return make_org(Department, "line2", "Second line")
-
-
-@pytest.fixture
-def person(make_user: Callable[..., User]) -> Callable[..., User]:
-    """``person("agent", department, name=...)``: a user reading in English."""
-
-    def make(role: str = "agent", department: Department | None = None, **kwargs: Any) -> User:
-        return make_user(role, department=department, locale="en", **kwargs)
-
-    return make
 
 
 @pytest.fixture
